@@ -1,0 +1,74 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The contract between `@tbptt/models` and its users (chiefly `@tbptt/core`).
+ * Shapes: T = steps in a window, B = batch (independent stream columns), H = hidden size,
+ * F = input features, O = output classes.
+ */
+
+/** Recurrent cell, PyTorch equations and gate order (LSTM i,f,g,o; GRU r,z,n). */
+export type CellType = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
+
+/** Weight initialiser: the paper's (uniform ±√(3 / max dim) matrices, zero vectors) or PyTorch's default. */
+export type InitScheme = 'paper' | 'pytorch';
+
+export interface ModelSpec {
+  cell: CellType;
+  /** 'embedding': inputs are int32 ids [T, B]; 'dense': inputs are float32 features [T, B, F] (one-hot or real). */
+  input: 'embedding' | 'dense';
+  /** Vocabulary size (embedding) or feature count F (dense). */
+  inputSize: number;
+  /** Embedding width (embedding input only). */
+  embeddingSize?: number;
+  hiddenSize: number;
+  numLayers: number;
+  /** Output classes O of the linear decoder. */
+  outputSize: number;
+  /** Dropout between layers and on the output, training only, in [0, 1). */
+  dropout?: number;
+  /** Share encoder and decoder weights (needs embeddingSize === hiddenSize and inputSize === outputSize). */
+  tieWeights?: boolean;
+  init?: InitScheme;
+  /** Seeds the initialiser and the dropout masks. */
+  seed?: number;
+}
+
+/**
+ * Recurrent state: a flat list of [B, H] tensors, layer by layer, hidden then cell:
+ * LSTM [h0, c0, h1, c1, …]; GRU and RNN [h0, h1, …]. `stateComponents(spec)` names them ('l0.h', 'l0.c', …).
+ */
+export type RecurrentState = tf.Tensor2D[];
+
+export interface ForwardOptions {
+  /** Dropout on (training) or off (evaluation). Default false. */
+  training?: boolean;
+  /**
+   * Exposed states for the one-pass gradient-norm profile: probes[t][j] is a zero [B, H] tensor
+   * added to state component j right after step t (h_t + z_t). Differentiating a loss with respect
+   * to the probes (tf.grads) gives ∂L/∂h_t for every step and component in one backward pass.
+   */
+  probes?: RecurrentState[];
+}
+
+export interface ForwardResult {
+  /** Decoder outputs [T, B, O]. */
+  logits: tf.Tensor3D;
+  /** State after the last step (same layout as the input state). */
+  finalState: RecurrentState;
+}
+
+export interface RecurrentModel {
+  readonly spec: Readonly<Required<ModelSpec>>;
+  /** Trainable variables, in PyTorch state_dict order. */
+  readonly variables: tf.Variable[];
+  /** Variables by PyTorch state_dict name (encoder.weight, rnn.weight_ih_l0, …, decoder.bias). */
+  readonly namedVariables: ReadonlyMap<string, tf.Variable>;
+  /** Zero state for a batch of B columns. The caller owns (disposes) it. */
+  initialState(batch: number): RecurrentState;
+  /** Runs a window of T steps. Call inside tf.tidy / tf.grads; the result is owned by the caller. */
+  forward(inputs: tf.Tensor, state: RecurrentState, options?: ForwardOptions): ForwardResult;
+  /** Dropout RNG state, plain data, for checkpoints. */
+  getRngState(): number[];
+  setRngState(state: number[]): void;
+  dispose(): void;
+}
