@@ -1,1 +1,13 @@
-export {};
+export type { ComponentAnalysis, ComponentProfiles } from './analyze-components.js';
+export { analyzeComponents } from './analyze-components.js';
+export type { AnalyzeOptions, ProfileAnalysis } from './analyze-profile.js';
+export { analyzeProfile, defaultTau } from './analyze-profile.js';
+export type { BiasBounds } from './bias-bounds.js';
+export { biasBounds } from './bias-bounds.js';
+export type { DecayEstimator, DecayRateOptions } from './decay-rate.js';
+export { estimateLogBeta, LOG_PHI_FLOOR } from './decay-rate.js';
+export { EstimatorInputError, ZeroProfileError } from './errors.js';
+export type { GradientNormProfile, GradientNormProfileJson } from './profile.js';
+export { PROFILE_JSON_VERSION, profileFromJson, profileToJson, validateProfile } from './profile.js';
+export type { TruncationBounds } from './truncation.js';
+export { chooseTruncation, chooseTruncations } from './truncation.js';
