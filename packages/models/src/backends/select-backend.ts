@@ -1,0 +1,132 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
+import { ensureGradients } from './register-gradients.js';
+
+/** A TensorFlow.js backend this package can run on. */
+export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgl' | 'webgpu';
+
+/** `'auto'` picks the fastest available backend (see {@link selectBackend}). */
+export type BackendChoice = 'auto' | BackendName;
+
+const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'];
+
+/** How to obtain each backend's package, for error messages. */
+const HOW_TO_GET: Record<BackendName, string> = {
+  wasm: 'it ships with @tbptt/models as @tensorflow/tfjs-backend-wasm; reinstall the package if it is missing',
+  cpu: 'it ships with @tbptt/models as @tensorflow/tfjs-backend-cpu; reinstall the package if it is missing',
+  tensorflow:
+    'run `npm install @tensorflow/tfjs-node` on a machine with internet access (its install script downloads ' +
+    'libtensorflow; with --ignore-scripts the native addon is missing), or choose "wasm"',
+  webgl: 'run `npm install @tensorflow/tfjs-backend-webgl` and run in a browser with WebGL, or choose "wasm"',
+  webgpu:
+    'run `npm install @tensorflow/tfjs-backend-webgpu` and run in a browser with WebGPU, or choose "wasm"',
+};
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+/**
+ * Imports a module by a name the bundler and the type checker must not follow: optional peers may be absent.
+ */
+async function importOptional(name: string): Promise<unknown> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ name);
+}
+
+/** Loads the package that registers `name` with tfjs; throws with the reason on failure. */
+async function loadBackendPackage(name: BackendName): Promise<void> {
+  switch (name) {
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      return;
+    case 'wasm': {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (isNode() && tf.findBackend('wasm') == null) {
+        // Only before initialisation: point the loader at the binaries inside node_modules.
+        const { wasmBinaryFolder } = await import('./wasm-binaries.js');
+        wasm.setWasmPaths(await wasmBinaryFolder());
+      }
+      return;
+    }
+    case 'tensorflow':
+      // Registers the 'tensorflow' backend as an import side effect.
+      await importOptional('@tensorflow/tfjs-node');
+      return;
+    case 'webgl':
+      await importOptional('@tensorflow/tfjs-backend-webgl');
+      return;
+    case 'webgpu':
+      if (typeof navigator === 'undefined' || !('gpu' in navigator)) {
+        throw new Error('this runtime has no navigator.gpu');
+      }
+      await importOptional('@tensorflow/tfjs-backend-webgpu');
+      return;
+  }
+}
+
+/** Loads, initialises and activates one backend, then registers this package's kernels for it. */
+async function activate(name: BackendName): Promise<void> {
+  try {
+    await loadBackendPackage(name);
+  } catch (error) {
+    throw new Error(
+      `selectBackend: backend "${name}" is not available (${(error as Error).message ?? error}); ` +
+        `to get it, ${HOW_TO_GET[name]}.`,
+    );
+  }
+  let ok = false;
+  let reason = 'initialisation failed';
+  try {
+    ok = await tf.setBackend(name);
+  } catch (error) {
+    reason = (error as Error).message ?? String(error);
+  }
+  if (!ok) {
+    throw new Error(
+      `selectBackend: backend "${name}" could not be initialised in this runtime (${reason}); ` +
+        `to get it, ${HOW_TO_GET[name]}.`,
+    );
+  }
+  await ensureGradients();
+  registerKernelFixes(name);
+}
+
+/** The order 'auto' tries: native TensorFlow, then wasm in Node; GPU first in browsers. */
+function autoOrder(): BackendName[] {
+  return isNode() ? ['tensorflow', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
+}
+
+/**
+ * Chooses, initialises and activates the TensorFlow.js backend, makes sure tfjs's gradients are
+ * registered, and registers this package's kernel fixes and fused cell kernels for the backend
+ * (nothing is registered at import time).
+ *
+ * - `'auto'` in Node: `'tensorflow'` when the optional peer `@tensorflow/tfjs-node` can be imported,
+ *   otherwise `'wasm'` (XNNPACK, SIMD), otherwise `'cpu'`. In browsers: `'webgpu'`, `'webgl'`, `'wasm'`,
+ *   `'cpu'`, the first that initialises.
+ * - A named backend that is not available throws an error that says how to get it.
+ *
+ * @returns the name of the active backend.
+ */
+export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+  if (choice !== 'auto' && !BACKEND_NAMES.includes(choice)) {
+    throw new Error(
+      `selectBackend: choice must be "auto" or one of ${BACKEND_NAMES.map((n) => `"${n}"`).join(', ')}, ` +
+        `got ${JSON.stringify(choice)}.`,
+    );
+  }
+  if (choice !== 'auto') {
+    await activate(choice);
+    return choice;
+  }
+  const failures: string[] = [];
+  for (const name of autoOrder()) {
+    try {
+      await activate(name);
+      return name;
+    } catch (error) {
+      failures.push((error as Error).message);
+    }
+  }
+  throw new Error(`selectBackend: no backend could be initialised:\n${failures.join('\n')}`);
+}

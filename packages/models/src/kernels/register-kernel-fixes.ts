@@ -1,0 +1,42 @@
+import { findBackend } from '@tensorflow/tfjs-core';
+import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
+import { sharedIdentityConfig } from './shared-identity.js';
+import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
+import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+
+/** Which fix to register; all default to true. */
+export interface KernelFixOptions {
+  /** wasm: BatchMatMul and _FusedMatMul transpose first, so XNNPACK's fast path runs. */
+  transposingMatMul?: boolean;
+  /** wasm: Identity (the clone behind every saved gradient input) shares memory instead of copying. */
+  sharedIdentity?: boolean;
+  /** wasm and cpu: UnsortedSegmentSum (the gradient of gather) as one loop. */
+  segmentSum?: boolean;
+}
+
+const WASM_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'UnsortedSegmentSum'] as const;
+
+/**
+ * Registers this package's kernel fixes for `backendName` ('wasm' and 'cpu'; other backends need none).
+ * Idempotent. {@link selectBackend} calls it; call it yourself if you activate a backend another way.
+ */
+export function registerKernelFixes(backendName: string, options: KernelFixOptions = {}): void {
+  const { transposingMatMul = true, sharedIdentity = true, segmentSum = true } = options;
+  if (backendName === 'wasm') {
+    if (transposingMatMul) {
+      replaceKernel('BatchMatMul', 'wasm', transposingMatMulConfig);
+      replaceKernel('_FusedMatMul', 'wasm', transposingMatMulConfig);
+    }
+    if (sharedIdentity) replaceKernel('Identity', 'wasm', sharedIdentityConfig);
+  }
+  if ((backendName === 'wasm' || backendName === 'cpu') && segmentSum) {
+    replaceKernel('UnsortedSegmentSum', backendName, () => unsortedSegmentSumConfig(backendName));
+  }
+}
+
+/** Restores the stock kernels that {@link registerKernelFixes} replaced (for comparisons). */
+export function unregisterKernelFixes(backendName: string): void {
+  for (const name of WASM_FIXES) restoreStockKernel(name, backendName);
+  const backend = findBackend(backendName);
+  if (backendName === 'wasm' && backend != null) clearTransposeCache(backend);
+}
