@@ -1,1 +1,35 @@
-export {};
+export type { Corpus, Split } from './corpus/build-corpus';
+export { buildCorpus, SPLITS } from './corpus/build-corpus';
+export type { TextFolderOptions } from './corpus/text-folder';
+export { loadTextFolder, splitFileNames } from './corpus/text-folder';
+export type { TokenLevel } from './corpus/tokenize';
+export { EOS, tokenize, UNK } from './corpus/tokenize';
+export type { VocabularyJson } from './corpus/vocabulary';
+export { Vocabulary } from './corpus/vocabulary';
+export { defaultCacheDir } from './download/cache-dir';
+export type { DownloadErrorKind } from './download/download-error';
+export { DownloadError } from './download/download-error';
+export type { DownloadOptions, DownloadProgress } from './download/download-file';
+export { DEFAULT_TIMEOUT_MS } from './download/download-file';
+export type { ArchiveMember, CorpusName, CorpusSource, SourceFile } from './loaders/corpus-sources';
+export {
+  CORPUS_NAMES,
+  CORPUS_SHA256,
+  corpusSource,
+  PTB_BASE_URL,
+  WIKITEXT2_URL,
+} from './loaders/corpus-sources';
+export type { FetchCorpusOptions } from './loaders/fetch-corpus';
+export { fetchCorpus } from './loaders/fetch-corpus';
+export type { LoadCorpusOptions } from './loaders/load-corpus';
+export { loadCorpus } from './loaders/load-corpus';
+export type { TokenStream } from './streams/batchify';
+export { batchify, streamColumn } from './streams/batchify';
+export type { StepWindow, WindowOptions } from './streams/windows';
+export { nextTokenWindow, sliceSteps, windows } from './streams/windows';
+export type { CopyTaskOptions } from './synthetic/copy-task';
+export { copyTask } from './synthetic/copy-task';
+export type { RepeatTaskOptions } from './synthetic/repeat-task';
+export { repeatTask } from './synthetic/repeat-task';
+export type { TaskStream } from './synthetic/task-stream';
+export { BLANK, FIRST_SYMBOL, START, SYMBOL_COUNT, SYNTHETIC_VOCAB_SIZE } from './synthetic/task-stream';
