@@ -1,4 +1,7 @@
 import { findBackend } from '@tensorflow/tfjs-core';
+import { setPointwiseKernels } from '../cells/pointwise-kernels.js';
+import { fusedGruPointwise, registerGruCellKernels } from './gru-cell-kernel.js';
+import { fusedLstmPointwise, registerLstmCellKernels } from './lstm-cell-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
@@ -12,6 +15,8 @@ export interface KernelFixOptions {
   sharedIdentity?: boolean;
   /** wasm and cpu: UnsortedSegmentSum (the gradient of gather) as one loop. */
   segmentSum?: boolean;
+  /** wasm and cpu: the LSTM and GRU pointwise steps as fused kernels. */
+  fusedCells?: boolean;
 }
 
 const WASM_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'UnsortedSegmentSum'] as const;
@@ -21,7 +26,7 @@ const WASM_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'UnsortedSegmentS
  * Idempotent. {@link selectBackend} calls it; call it yourself if you activate a backend another way.
  */
 export function registerKernelFixes(backendName: string, options: KernelFixOptions = {}): void {
-  const { transposingMatMul = true, sharedIdentity = true, segmentSum = true } = options;
+  const { transposingMatMul = true, sharedIdentity = true, segmentSum = true, fusedCells = true } = options;
   if (backendName === 'wasm') {
     if (transposingMatMul) {
       replaceKernel('BatchMatMul', 'wasm', transposingMatMulConfig);
@@ -31,6 +36,12 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
   }
   if ((backendName === 'wasm' || backendName === 'cpu') && segmentSum) {
     replaceKernel('UnsortedSegmentSum', backendName, () => unsortedSegmentSumConfig(backendName));
+  }
+  if ((backendName === 'wasm' || backendName === 'cpu') && fusedCells) {
+    registerLstmCellKernels();
+    registerGruCellKernels();
+    // The fused versions fall back to the plain ops on backends without the kernels.
+    setPointwiseKernels({ lstm: fusedLstmPointwise, gru: fusedGruPointwise });
   }
 }
 
