@@ -4,5 +4,6 @@ export default defineProject({
   test: {
     name: 'core',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
   },
 });

@@ -1,0 +1,22 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+export type TargetKind = 'classes' | 'real';
+
+/**
+ * Mean loss over every position and batch row of a window:
+ * 'classes': softmax cross-entropy −log softmax(logits)[y], logits [T, B, O], int32 targets [T, B];
+ * 'real': squared error ½‖logits − y‖², targets [T, B, O].
+ */
+export function meanLoss(logits: tf.Tensor, targets: tf.Tensor, kind: TargetKind): tf.Scalar {
+  return tf.tidy(() => {
+    const outputs = logits.shape[logits.rank - 1]!;
+    const flat = tf.reshape(logits, [-1, outputs]); // [T, B, O] -> [T·B, O]
+    if (kind === 'classes') {
+      const ids = tf.reshape(targets, [-1]); // [T, B] -> [T·B]
+      const picked = tf.sum(tf.mul(flat, tf.oneHot(ids, outputs)), 1); // [T·B]
+      return tf.mean(tf.sub(tf.logSumExp(flat, 1), picked));
+    }
+    const diff = tf.sub(flat, tf.reshape(targets, [-1, outputs])); // [T·B, O]
+    return tf.mul(tf.mean(tf.sum(tf.square(diff), 1)), 0.5);
+  });
+}

@@ -1,0 +1,115 @@
+import type { ComponentProfiles, GradientNormProfile } from '@tbptt/estimators';
+import type { RecurrentModel, RecurrentState } from '@tbptt/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { meanLoss, type TargetKind } from '../internal/loss';
+
+export interface GradientNormProfileOptions {
+  /** W: lags k = 0..W−1 of the profile. */
+  window: number;
+  /** Steps run before the probe window (no gradient) to warm the state up. */
+  burnIn: number;
+  /** 'norm' (default): φ̂_k = mean over rows of the norm; 'log': exp of the mean of the log norms. */
+  averaging?: 'norm' | 'log';
+  /** Target kind of the stream (default 'classes'). */
+  targetKind?: TargetKind;
+  /** Names of the state components, in state order (default `stateComponents(spec)`-like 'state0', 'state1', …). */
+  componentNames?: readonly string[];
+  /** State before the burn-in (default the model's zero state). Not disposed. */
+  state?: RecurrentState;
+}
+
+/**
+ * The gradient-norm profile φ̂_k = mean_s ‖∂L_s/∂h_{s−k}‖, k = 0..W−1 (ARCHITECTURE §1; Aicher, Foti &
+ * Fox 2019, Section 4.1), from ONE backward pass. Each batch row is one sample s whose loss L_s sits at the
+ * last step of the window. A zero probe z_t is added to every state component after every step
+ * (h_t + z_t); the gradient of Σ_rows L_s with respect to all probes at once gives ∂L_s/∂h_t for every
+ * t and component (rows do not interact, so the sum separates them). Lag k reads the probe of step W−1−k.
+ *
+ * `inputs` / `targets` hold burnIn + W steps and S rows ([burnIn+W, S(, F)], [burnIn+W, S(, O)]).
+ * Returns the total profile (all components concatenated) and one per component. Dropout is off.
+ */
+export function gradientNormProfile(
+  model: RecurrentModel,
+  inputs: tf.Tensor,
+  targets: tf.Tensor,
+  options: GradientNormProfileOptions,
+): ComponentProfiles {
+  const fn = 'gradientNormProfile';
+  const { window, burnIn } = options;
+  const averaging = options.averaging ?? 'norm';
+  if (!Number.isInteger(window) || window < 2) {
+    throw new Error(`${fn}: window must be an integer ≥ 2, got ${window}`);
+  }
+  if (!Number.isInteger(burnIn) || burnIn < 0) {
+    throw new Error(`${fn}: burnIn must be an integer ≥ 0, got ${burnIn}`);
+  }
+  if (inputs.shape[0] !== burnIn + window || targets.shape[0] !== burnIn + window) {
+    throw new Error(
+      `${fn}: inputs and targets must hold burnIn + window = ${burnIn + window} steps, got ${inputs.shape[0]} and ${targets.shape[0]}`,
+    );
+  }
+  const samples = inputs.shape[1]!;
+  const kind = options.targetKind ?? 'classes';
+
+  const squares = tf.tidy(() => {
+    let state = options.state ?? model.initialState(samples);
+    if (burnIn > 0) {
+      const warm = model.forward(tf.slice(inputs, 0, burnIn), state, { training: false });
+      state = warm.finalState;
+    }
+    const start = state;
+    const probeInputs = tf.slice(inputs, burnIn, window);
+    const lastTargets = tf.squeeze(tf.slice(targets, burnIn + window - 1, 1), [0]); // [1, S(, O)] -> [S(, O)]
+    const widths = start.map((s) => s.shape[1]);
+    const flatProbes = [];
+    for (let t = 0; t < window; t++) for (const w of widths) flatProbes.push(tf.zeros([samples, w]));
+    const lastLoss = (...probes: tf.Tensor[]): tf.Scalar => {
+      const grouped: RecurrentState[] = [];
+      for (let t = 0; t < window; t++) {
+        grouped.push(probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[]);
+      }
+      const { logits } = model.forward(probeInputs, start, { training: false, probes: grouped });
+      const last = tf.slice(logits, window - 1, 1); // [W, S, O] -> [1, S, O]
+      // Σ_rows L_s = S · mean: each row's gradient is its own ∂L_s/∂h.
+      return tf.mul(meanLoss(last, tf.expandDims(lastTargets, 0), kind), samples);
+    };
+    const grads = tf.grads(lastLoss)(flatProbes);
+    // Per-row squared norms, [W·C] tensors of [S] -> [W, C, S].
+    const perRow = grads.map((g) => tf.sum(tf.square(g), 1));
+    return tf.reshape(tf.stack(perRow), [window, widths.length, samples]);
+  });
+  const values = squares.dataSync() as Float32Array;
+  squares.dispose();
+
+  const components = values.length / (window * samples);
+  const names = options.componentNames ?? Array.from({ length: components }, (_, j) => `state${j}`);
+  if (names.length !== components) {
+    throw new Error(`${fn}: componentNames has ${names.length} names for ${components} state components`);
+  }
+  const total = new Float64Array(window);
+  const perComponent = names.map(() => new Float64Array(window));
+  for (let k = 0; k < window; k++) {
+    const t = window - 1 - k;
+    for (let s = 0; s < samples; s++) {
+      let sum = 0;
+      for (let j = 0; j < components; j++) {
+        const sq = values[(t * components + j) * samples + s]!;
+        sum += sq;
+        perComponent[j]![k]! += average(Math.sqrt(sq), averaging);
+      }
+      total[k]! += average(Math.sqrt(sum), averaging);
+    }
+  }
+  const finish = (acc: Float64Array): GradientNormProfile => {
+    const phi = acc.map((v) => (averaging === 'norm' ? v / samples : Math.exp(v / samples)));
+    return { phi, samples, averaging, window };
+  };
+  return {
+    total: finish(total),
+    components: Object.fromEntries(names.map((name, j) => [name, finish(perComponent[j]!)])),
+  };
+}
+
+function average(norm: number, averaging: 'norm' | 'log'): number {
+  return averaging === 'norm' ? norm : Math.log(norm);
+}

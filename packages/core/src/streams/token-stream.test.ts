@@ -1,0 +1,87 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { tokenStream } from './token-stream';
+
+// A corpus 0..23 batchified into 4 columns of 6: column b holds 6b..6b+5, row t holds [t, 6+t, 12+t, 18+t].
+const batch = 4;
+const rows = 6;
+const tokens = new Int32Array(rows * batch);
+for (let t = 0; t < rows; t++) for (let b = 0; b < batch; b++) tokens[t * batch + b] = b * rows + t;
+
+describe('tokenStream', () => {
+  it('language modelling: targets are the next token; T = N − 1', () => {
+    const stream = tokenStream({ tokens, batch });
+    expect(stream.steps).toBe(5);
+    const { inputs, targets } = stream.slice(1, 3);
+    expect(inputs.arraySync()).toEqual([
+      [1, 7, 13, 19],
+      [2, 8, 14, 20],
+    ]);
+    expect(targets.arraySync()).toEqual([
+      [2, 8, 14, 20],
+      [3, 9, 15, 21],
+    ]);
+    tf.dispose([inputs, targets]);
+  });
+
+  it('gathers (start, column) samples into batch rows', () => {
+    const stream = tokenStream({ tokens, batch });
+    const { inputs, targets } = stream.gather([0, 2], [3, 1], 3);
+    expect(inputs.arraySync()).toEqual([
+      [18, 8],
+      [19, 9],
+      [20, 10],
+    ]);
+    expect(targets.arraySync()).toEqual([
+      [19, 9],
+      [20, 10],
+      [21, 11],
+    ]);
+    tf.dispose([inputs, targets]);
+  });
+
+  it('rebatch reads the columns as one sequence and re-cuts it', () => {
+    const two = tokenStream({ tokens, batch }).rebatch(2);
+    expect(two.batch).toBe(2);
+    expect(two.steps).toBe(11); // 24 tokens / 2 columns = 12 rows -> 11 positions
+    const { inputs } = two.slice(0, 2);
+    expect(inputs.arraySync()).toEqual([
+      [0, 12],
+      [1, 13],
+    ]);
+    inputs.dispose();
+  });
+
+  it('one-hot inputs and explicit targets', () => {
+    const stream = tokenStream({
+      inputs: Int32Array.from([0, 1, 2, 0]),
+      targets: Int32Array.from([1, 1, 0, 0]),
+      batch: 2,
+      oneHot: 3,
+    });
+    const { inputs, targets } = stream.slice(0, 2);
+    expect(inputs.shape).toEqual([2, 2, 3]);
+    expect(inputs.arraySync()).toEqual([
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+      [
+        [0, 0, 1],
+        [1, 0, 0],
+      ],
+    ]);
+    expect(targets.arraySync()).toEqual([
+      [1, 1],
+      [0, 0],
+    ]);
+    tf.dispose([inputs, targets]);
+  });
+
+  it('refuses bad layouts and ranges, naming the argument', () => {
+    expect(() => tokenStream({ tokens: new Int32Array(5), batch: 2 })).toThrow(/tokens.length \(5\)/);
+    expect(() => tokenStream({ tokens, batch: 0 })).toThrow(/batch must be a positive integer, got 0/);
+    expect(() => tokenStream({ tokens, batch }).slice(3, 9)).toThrow(/window \[3, 9\)/);
+    expect(() => tokenStream({ tokens, batch }).gather([4], [0], 3)).toThrow(/sample 0/);
+  });
+});

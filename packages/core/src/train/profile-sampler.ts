@@ -1,0 +1,44 @@
+import type { GradientNormProfile } from '@tbptt/estimators';
+import type { RecurrentModel } from '@tbptt/models';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ProfileRequest } from '../controllers/truncation-controller';
+import type { Rng } from '../internal/rng';
+import { gradientNormProfile } from '../profile/gradient-norm-profile';
+import type { Stream } from '../streams/stream';
+
+/**
+ * The engine's answer to a controller's profile request: S positions of the training stream drawn uniformly
+ * (a column and a start such that burn-in + W steps fit), gathered into one batch of S rows, then the
+ * one-pass probe from the zero state. Returns the total profile.
+ */
+export function sampleProfile(
+  model: RecurrentModel,
+  stream: Stream,
+  rng: Rng,
+  request: ProfileRequest,
+): GradientNormProfile {
+  const length = request.burnIn + request.window;
+  if (length > stream.steps) {
+    throw new Error(
+      `adaptiveTruncation: burnIn + window = ${length} steps do not fit in the training stream (${stream.steps} steps); ` +
+        'lower window / burnIn or lay the stream out with fewer columns',
+    );
+  }
+  const starts: number[] = [];
+  const columns: number[] = [];
+  for (let s = 0; s < request.samples; s++) {
+    starts.push(rng.int(stream.steps - length + 1));
+    columns.push(rng.int(stream.batch));
+  }
+  const { inputs, targets } = stream.gather(starts, columns, length);
+  try {
+    return gradientNormProfile(model, inputs, targets, {
+      window: request.window,
+      burnIn: request.burnIn,
+      averaging: request.averaging,
+      targetKind: stream.targetKind,
+    }).total;
+  } finally {
+    tf.dispose([inputs, targets]);
+  }
+}

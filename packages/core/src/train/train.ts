@@ -1,0 +1,367 @@
+import type { RecurrentModel, RecurrentState } from '@tbptt/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-io';
+import type { NamedArray } from '../checkpoint/safetensors';
+import { Rng } from '../internal/rng';
+import { clipByGlobalNorm } from '../optim/clip';
+import { createOptimizer } from '../optim/create-optimizer';
+import { scaledLearningRate } from '../optim/lr-scaling';
+import { planWindow } from '../windows/window-plan';
+import { type Evaluation, evaluate } from './evaluate';
+import type { TrainEvent } from './events';
+import { sampleProfile } from './profile-sampler';
+import { resolveTrainConfig, type TrainConfig } from './train-config';
+import { windowGradients } from './window-gradients';
+
+export interface TrainResult {
+  updates: number;
+  /** Completed epochs. */
+  epochs: number;
+  /** K the controller holds at the end. */
+  truncation: number;
+  /** Best validation score and the update it was reached at. */
+  bestValid?: Evaluation & { update: number };
+  /** Test score with the weights of the best validation score (the final weights when there is no valid split). */
+  testAtBest?: Evaluation;
+  /** Training positions × columns consumed (loss positions). */
+  tokens: number;
+  tokensPerSecond: number;
+  elapsedSeconds: number;
+  /** Seconds spent measuring profiles and choosing K. */
+  estimateSeconds: number;
+  /** Why training stopped. */
+  stoppedBy: 'epochs' | 'updates' | 'wallTime';
+  /** Every non-step event so far (evaluations, truncation changes, checkpoints, non-finite updates). */
+  metrics: TrainEvent[];
+  /** Where the last checkpoint was written. */
+  checkpoint?: string;
+}
+
+/** The JSON part of a checkpoint. */
+interface TrainerState {
+  version: 1;
+  update: number;
+  epoch: number;
+  position: number;
+  carriedAt: number;
+  tokens: number;
+  elapsedSeconds: number;
+  estimateSeconds: number;
+  optimizerStep: number;
+  optimizerName: string;
+  controller: Record<string, unknown>;
+  rng: { sampler: number[]; model: number[] };
+  bestValid: (Evaluation & { update: number }) | null;
+  metrics: TrainEvent[];
+}
+
+/**
+ * Trains a recurrent model with truncated BPTT (ARCHITECTURE §4): before each update the truncation controller
+ * picks K (the adaptive one re-estimating it from gradient-norm profiles every so often); the window of K
+ * (`tf`) or 2K − 1 (`buffer`) steps runs from the carried, detached state; the loss averaged over the K loss
+ * positions and the batch is differentiated; the gradient is clipped by global norm and the optimiser applies
+ * it with the learning rate scaled by 1, √K or K. A non-finite loss or gradient skips the update.
+ * Observers get `step`, `evaluate`, `truncation`, `checkpoint` and `nonFinite` events through `onEvent`.
+ */
+export async function train(config: TrainConfig): Promise<TrainResult> {
+  const c = resolveTrainConfig(config);
+  const { model } = c;
+  const stream = c.train;
+  const valid = c.valid?.rebatch(c.evalBatch);
+  const test = c.test?.rebatch(c.evalBatch);
+  const parameters = [...model.namedVariables].map(([name, variable]) => ({ name, variable }));
+  const optimizer = createOptimizer(c.optimizer, parameters);
+  const rng = new Rng(c.seed);
+
+  let update = 0;
+  let epoch = 0;
+  let position = 0;
+  let carriedAt = 0;
+  let tokens = 0;
+  let elapsedBefore = 0;
+  let estimateSeconds = 0;
+  let carried: RecurrentState = model.initialState(stream.batch);
+  let bestValid: (Evaluation & { update: number }) | undefined;
+  let best: tf.Tensor[] | undefined;
+  let metrics: TrainEvent[] = [];
+  let lastCheckpoint: string | undefined;
+  let nonFiniteRun = 0;
+
+  if (c.resumeFrom !== undefined) {
+    const ck = readCheckpoint(c.resumeFrom);
+    const t = ck.trainer as unknown as TrainerState;
+    if (t.version !== 1) {
+      throw new Error(
+        `train: resumeFrom ${ck.path} has trainer.json version ${t.version}; this engine reads version 1`,
+      );
+    }
+    if (t.optimizerName !== optimizer.name) {
+      throw new Error(
+        `train: resumeFrom ${ck.path} was written with optimizer '${t.optimizerName}', this run uses '${optimizer.name}'; ` +
+          'resume with the same optimizer',
+      );
+    }
+    assignNamed('weights', ck.weights, model.namedVariables);
+    assignNamed('optimizer', ck.optimizer, optimizer.slots());
+    optimizer.setStep(t.optimizerStep);
+    c.truncation.setState(t.controller);
+    rng.setState(t.rng.sampler);
+    model.setRngState(t.rng.model);
+    tf.dispose(carried);
+    carried = [...ck.state.keys()]
+      .sort((a, b) => Number(a) - Number(b))
+      .map((key) => {
+        const s = ck.state.get(key)!;
+        return tf.tensor2d(s.data as Float32Array, s.shape as [number, number]);
+      });
+    ({ update, epoch, position, carriedAt, tokens, estimateSeconds, metrics } = t);
+    elapsedBefore = t.elapsedSeconds;
+    bestValid = t.bestValid ?? undefined;
+    if (ck.best) best = model.variables.map((v, i) => tensorFrom(ck.best!, parameters[i]!.name, v));
+    lastCheckpoint = ck.path;
+  }
+
+  const started = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
+  const emit = (event: TrainEvent) => {
+    if (event.type !== 'step') metrics.push(event);
+    c.onEvent?.(event);
+  };
+
+  const runValidation = () => {
+    if (!valid) return;
+    const result = evaluate(model, valid, { chunk: c.evalChunk });
+    const isBest = bestValid === undefined || result.loss < bestValid.loss;
+    if (isBest) {
+      bestValid = { ...result, update };
+      tf.dispose(best ?? []);
+      best = model.variables.map((v) => tf.keep(tf.clone(v)));
+    }
+    emit({
+      type: 'evaluate',
+      update,
+      epoch,
+      split: 'valid',
+      loss: result.loss,
+      perplexity: result.perplexity,
+      best: isBest,
+    });
+  };
+
+  const saveCheckpoint = () => {
+    if (!c.checkpoint) return;
+    const trainer: TrainerState = {
+      version: 1,
+      update,
+      epoch,
+      position,
+      carriedAt,
+      tokens,
+      elapsedSeconds: elapsed(),
+      estimateSeconds,
+      optimizerStep: optimizer.getStep(),
+      optimizerName: optimizer.name,
+      controller: c.truncation.getState(),
+      rng: { sampler: rng.getState(), model: model.getRngState() },
+      bestValid: bestValid ?? null,
+      metrics,
+    };
+    const path = writeCheckpoint(
+      c.checkpoint.dir,
+      `update-${String(update).padStart(9, '0')}`,
+      {
+        weights: arrays(parameters.map((p) => [p.name, p.variable])),
+        optimizer: arrays([...optimizer.slots()]),
+        state: arrays(carried.map((s, i) => [String(i), s])),
+        ...(best ? { best: arrays(parameters.map((p, i) => [p.name, best![i]!])) } : {}),
+        trainer: trainer as unknown as Record<string, unknown>,
+      },
+      c.checkpoint.keep ?? 2,
+    );
+    lastCheckpoint = path;
+    emit({ type: 'checkpoint', update, path });
+  };
+
+  let stoppedBy: TrainResult['stoppedBy'] | undefined;
+  let lastCheckpointUpdate = c.resumeFrom !== undefined ? update : -1;
+  try {
+    for (;;) {
+      if (position >= stream.steps) {
+        epoch++;
+        position = 0;
+        carriedAt = 0;
+        if (c.evaluation?.every === undefined) runValidation();
+        if (c.resetStateEachEpoch) {
+          tf.dispose(carried);
+          carried = model.initialState(stream.batch);
+        }
+      }
+      if (c.stop.epochs !== undefined && epoch >= c.stop.epochs) stoppedBy = 'epochs';
+      else if (c.stop.updates !== undefined && update >= c.stop.updates) stoppedBy = 'updates';
+      else if (c.stop.wallTimeSeconds !== undefined && elapsed() >= c.stop.wallTimeSeconds)
+        stoppedBy = 'wallTime';
+      if (stoppedBy) break;
+
+      const before = performance.now();
+      const decision = c.truncation.next({
+        update,
+        profile: (request) => sampleProfile(model, stream, rng, request),
+      });
+      if (decision.refresh) {
+        const seconds = (performance.now() - before) / 1000;
+        estimateSeconds += seconds;
+        emit({ type: 'truncation', ...decision.refresh, seconds });
+      }
+      const k = decision.truncation;
+      const plan = planWindow({
+        style: c.windowing,
+        truncation: k,
+        position,
+        carriedAt,
+        steps: stream.steps,
+      });
+      const { loss, grads, carried: next } = windowGradients(model, stream, plan, carried);
+      const lossValue = loss.dataSync()[0]!;
+      const clipped = clipByGlobalNorm(grads, c.clipNorm);
+      tf.dispose([loss, ...grads]);
+      tf.dispose(carried);
+      position = plan.end;
+      carriedAt = plan.carryAt;
+
+      if (!Number.isFinite(lossValue) || !Number.isFinite(clipped.norm)) {
+        tf.dispose([...clipped.grads, ...next]);
+        carried = model.initialState(stream.batch);
+        // The next window starts from a zero state at the window end.
+        carriedAt = position;
+        nonFiniteRun++;
+        emit({
+          type: 'nonFinite',
+          update,
+          loss: lossValue,
+          gradNorm: clipped.norm,
+          consecutive: nonFiniteRun,
+        });
+        if (nonFiniteRun >= c.maxNonFinite) {
+          throw new Error(
+            `train: ${nonFiniteRun} non-finite updates in a row (loss ${lossValue}, gradient norm ${clipped.norm}) at update ${update}; ` +
+              `stopping. The last good checkpoint is ${lastCheckpoint ?? '(none written)'}; lower the learning rate or set clipNorm`,
+          );
+        }
+        continue;
+      }
+      nonFiniteRun = 0;
+      carried = next;
+      const learningRate = scaledLearningRate(c.learningRate * decision.learningRateScale, k, c.lrScaling);
+      optimizer.apply(clipped.grads, learningRate);
+      tf.dispose(clipped.grads);
+      update++;
+      tokens += (plan.end - plan.position) * stream.batch;
+      emit({
+        type: 'step',
+        update,
+        epoch,
+        position,
+        truncation: k,
+        loss: lossValue,
+        gradNorm: clipped.norm,
+        learningRate,
+        tokens,
+        elapsedSeconds: elapsed(),
+      });
+      if (c.evaluation?.every !== undefined && update % c.evaluation.every === 0) runValidation();
+      if (c.checkpoint?.every !== undefined && update % c.checkpoint.every === 0) {
+        saveCheckpoint();
+        lastCheckpointUpdate = update;
+      }
+    }
+    if (c.evaluation?.every !== undefined && update % c.evaluation.every !== 0) runValidation();
+    if (c.checkpoint && lastCheckpointUpdate !== update) saveCheckpoint();
+
+    let testAtBest: Evaluation | undefined;
+    if (test) {
+      testAtBest = withWeights(model, best, () => evaluate(model, test, { chunk: c.evalChunk }));
+      emit({
+        type: 'evaluate',
+        update,
+        epoch,
+        split: 'test',
+        loss: testAtBest.loss,
+        perplexity: testAtBest.perplexity,
+        best: false,
+      });
+    }
+    const seconds = elapsed();
+    return {
+      updates: update,
+      epochs: epoch,
+      truncation: c.truncation.current(),
+      ...(bestValid ? { bestValid } : {}),
+      ...(testAtBest ? { testAtBest } : {}),
+      tokens,
+      tokensPerSecond: tokens / Math.max(seconds, 1e-9),
+      elapsedSeconds: seconds,
+      estimateSeconds,
+      stoppedBy: stoppedBy!,
+      metrics,
+      ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}),
+    };
+  } finally {
+    tf.dispose(carried);
+    tf.dispose(best ?? []);
+    optimizer.dispose();
+  }
+}
+
+/** Runs `fn` with `weights` swapped into the model, then puts the current weights back. */
+function withWeights<T>(model: RecurrentModel, weights: tf.Tensor[] | undefined, fn: () => T): T {
+  if (!weights) return fn();
+  const saved = model.variables.map((v) => tf.clone(v));
+  model.variables.forEach((v, i) => {
+    v.assign(weights[i]!);
+  });
+  try {
+    return fn();
+  } finally {
+    model.variables.forEach((v, i) => {
+      v.assign(saved[i]!);
+    });
+    tf.dispose(saved);
+  }
+}
+
+function arrays(entries: [string, tf.Tensor][]): Map<string, NamedArray> {
+  return new Map(
+    entries.map(([name, t]) => [
+      name,
+      { data: t.dataSync() as Float32Array | Int32Array, shape: t.shape.slice() },
+    ]),
+  );
+}
+
+function tensorFrom(arrays: Map<string, NamedArray>, name: string, like: tf.Tensor): tf.Tensor {
+  const a = arrays.get(name);
+  if (!a || a.shape.join(',') !== like.shape.join(',')) {
+    throw new Error(
+      `train: checkpoint tensor ${name} is ${a ? `[${a.shape}]` : 'missing'}, the model expects [${like.shape}]; ` +
+        'resume with the model the checkpoint was written from',
+    );
+  }
+  return tf.tensor(a.data, a.shape, like.dtype);
+}
+
+function assignNamed(
+  file: string,
+  arrays: Map<string, NamedArray>,
+  variables: ReadonlyMap<string, tf.Variable>,
+): void {
+  for (const [name, variable] of variables) {
+    const t = tensorFrom(arrays, name, variable);
+    variable.assign(t);
+    t.dispose();
+  }
+  if (arrays.size !== variables.size) {
+    throw new Error(
+      `train: checkpoint ${file} holds ${arrays.size} tensors, the run expects ${variables.size}; resume with the same model and optimizer`,
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import type { RecurrentModel, RecurrentState } from '@tbptt/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { meanLoss } from '../internal/loss';
+import type { Stream } from '../streams/stream';
+import type { WindowPlan } from '../windows/window-plan';
+
+export interface WindowGradients {
+  /** Mean loss over the window's loss positions and batch rows. */
+  loss: tf.Scalar;
+  /** ∂loss/∂θ, one per model variable, in `model.variables` order. */
+  grads: tf.Tensor[];
+  /** The state before `plan.carryAt`, detached (plain values): the next window's start state. */
+  carried: RecurrentState;
+}
+
+/**
+ * One truncated-BPTT gradient: advances `state` (the state before `plan.carriedAt`) without gradient to
+ * `plan.gradStart`, then runs [gradStart, end) inside the gradient closure and averages the loss over the
+ * positions [position, end) and the batch. The state handed to the closure is a leaf, so no gradient reaches
+ * a previous window (tfjs has no stopGradient; detaching is running the carry outside the closure).
+ * `state` is not disposed; every returned tensor is owned by the caller.
+ */
+export function windowGradients(
+  model: RecurrentModel,
+  stream: Stream,
+  plan: WindowPlan,
+  state: RecurrentState,
+  options: { training?: boolean } = {},
+): WindowGradients {
+  const training = options.training ?? true;
+  let start = state;
+  if (plan.gradStart > plan.carriedAt) {
+    const skip = stream.slice(plan.carriedAt, plan.gradStart);
+    start = tf.tidy(() => model.forward(skip.inputs, state, { training }).finalState);
+    tf.dispose([skip.inputs, skip.targets]);
+  }
+  const window = stream.slice(plan.gradStart, plan.end);
+  const { inputs } = window;
+  const targets = tf.slice(window.targets, plan.position - plan.gradStart, plan.end - plan.position);
+  const split = plan.carryAt - plan.gradStart;
+  const steps = plan.end - plan.gradStart;
+  let carried: RecurrentState = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const first = model.forward(split === steps ? inputs : tf.slice(inputs, 0, split), start, { training });
+    carried = first.finalState.map((s) => tf.keep(s.clone()));
+    let logits: tf.Tensor = first.logits;
+    if (split < steps) {
+      const second = model.forward(tf.slice(inputs, split, steps - split), first.finalState, { training });
+      logits = tf.concat([first.logits, second.logits], 0); // [split, B, O] ++ [steps−split, B, O] -> [steps, B, O]
+    }
+    const lossLogits = tf.slice(logits, plan.position - plan.gradStart, plan.end - plan.position);
+    return meanLoss(lossLogits, targets, stream.targetKind);
+  }, model.variables);
+  if (start !== state) tf.dispose(start);
+  tf.dispose([inputs, window.targets, targets]);
+  return { loss: value, grads: model.variables.map((v) => grads[v.name]!), carried };
+}
