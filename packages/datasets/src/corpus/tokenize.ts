@@ -14,7 +14,8 @@ export const UNK = '<unk>';
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: keep a U+FEFF that starts a token (a leading file BOM is dropped when the file is read).
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 
 /**
