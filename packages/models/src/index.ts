@@ -1,1 +1,26 @@
-export {};
+export type { LayerWeights, RecurrentCell, StepWeights } from './cells/cell';
+export { gruCell } from './cells/gru-cell';
+export { gruPointwise } from './cells/gru-pointwise';
+export { lstmCell } from './cells/lstm-cell';
+export { type LstmStepState, lstmPointwise } from './cells/lstm-pointwise';
+export {
+  getPointwiseKernels,
+  type PointwiseKernels,
+  plainPointwiseKernels,
+  setPointwiseKernels,
+} from './cells/pointwise-kernels';
+export { rnnReluCell, rnnTanhCell } from './cells/rnn-cell';
+export { type RnnNonlinearity, rnnPointwise } from './cells/rnn-pointwise';
+export { softmaxCrossEntropy, softmaxCrossEntropyRows } from './loss/softmax-cross-entropy';
+export { createModel } from './model/create-model';
+export { type ParameterInfo, parameterLayout } from './model/parameter-layout';
+export { stateComponents } from './model/state-components';
+export type {
+  CellType,
+  ForwardOptions,
+  ForwardResult,
+  InitScheme,
+  ModelSpec,
+  RecurrentModel,
+  RecurrentState,
+} from './types';

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerWeights, RecurrentCell } from './cell';
+
+/** Result of one layer over a window. */
+export interface LayerRun {
+  /** Hidden state of every step, step-major: [T·B, H] (row t·B + b is step t, column b). */
+  outputs: tf.Tensor2D;
+  /** State components after the last step, each [B, H]. */
+  finalState: tf.Tensor2D[];
+}
+
+/**
+ * Runs one recurrent layer over a window of T steps.
+ *
+ * Speed by construction: the input projection of all T steps is one matrix product
+ * ([T·B, in] x [in, G·H]); each step adds one recurrent product ([B, H] x [H, G·H]) and the cell's pointwise
+ * part. W_ih and W_hh are transposed once per window so that no product inside the loop transposes.
+ *
+ * @param cell the cell type
+ * @param input layer input, step-major [T·B, in]
+ * @param steps T
+ * @param weights the layer's weights in PyTorch layout
+ * @param state previous state components of this layer, each [B, H]
+ * @param probes optional probes[t][k] [B, H], added to state component k right after step t; the sum is
+ *   what the next step, the next layer and the outputs see, so ∂L/∂probe = ∂L/∂(state after step t).
+ */
+export function runLayer(
+  cell: RecurrentCell,
+  input: tf.Tensor2D,
+  steps: number,
+  weights: LayerWeights,
+  state: readonly tf.Tensor2D[],
+  probes?: readonly (readonly tf.Tensor2D[])[],
+): LayerRun {
+  const gateWidth = weights.weightIh.shape[0];
+  const batch = input.shape[0] / steps;
+  // [G·H, in] -> [in, G·H];  [G·H, H] -> [H, G·H]
+  const weightIhT = tf.transpose(weights.weightIh) as tf.Tensor2D;
+  const weightHhT = tf.transpose(weights.weightHh) as tf.Tensor2D;
+  const bias = cell.foldsHiddenBias ? tf.add(weights.biasIh, weights.biasHh) : weights.biasIh;
+  // [T·B, in] x [in, G·H] + [G·H] -> [T·B, G·H]
+  const projected = tf.fused.matMul({ a: input, b: weightIhT, bias });
+  // [T·B, G·H] -> [T, B, G·H] -> T x [B, G·H]
+  // (tfjs's Unpack gradient fails for a single output, hence the reshape when T = 1)
+  const inputGates =
+    steps === 1
+      ? [tf.reshape(projected, [batch, gateWidth]) as tf.Tensor2D]
+      : (tf.unstack(tf.reshape(projected, [steps, batch, gateWidth])) as tf.Tensor2D[]);
+  const stepWeights = { weightHhT, biasHh: weights.biasHh };
+  let current: tf.Tensor2D[] = [...state];
+  const hidden: tf.Tensor2D[] = [];
+  for (let t = 0; t < steps; t++) {
+    current = cell.step(inputGates[t]!, current, stepWeights);
+    const stepProbes = probes?.[t];
+    if (stepProbes !== undefined) {
+      current = current.map((component, k) => tf.add(component, stepProbes[k]!) as tf.Tensor2D);
+    }
+    hidden.push(current[0]!);
+  }
+  // T x [B, H] -> [T·B, H]
+  const outputs = hidden.length === 1 ? hidden[0]! : (tf.concat(hidden, 0) as tf.Tensor2D);
+  return { outputs, finalState: current };
+}

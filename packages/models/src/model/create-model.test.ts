@@ -1,0 +1,309 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useCpuBackend } from '../../test/helpers/cpu-backend';
+import { expectAllClose } from '../../test/helpers/expect-close';
+import { referenceForward } from '../../test/helpers/reference-model';
+import { softmaxCrossEntropy } from '../loss/softmax-cross-entropy';
+import type { CellType, ModelSpec, RecurrentModel } from '../types';
+import { createModel } from './create-model';
+import { stateComponents } from './state-components';
+
+beforeAll(useCpuBackend);
+
+const CELLS: CellType[] = ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'];
+const models: RecurrentModel[] = [];
+afterEach(() => {
+  for (const m of models.splice(0)) m.dispose();
+});
+
+function build(spec: Partial<ModelSpec> & Pick<ModelSpec, 'cell'>): RecurrentModel {
+  const model = createModel({
+    input: 'embedding',
+    inputSize: 7,
+    embeddingSize: 5,
+    hiddenSize: 4,
+    numLayers: 2,
+    outputSize: 6,
+    seed: 3,
+    ...spec,
+  });
+  models.push(model);
+  return model;
+}
+
+/** Deterministic pseudo-random numbers in [-1, 1) for test data. */
+function numbers(count: number, seed: number): number[] {
+  let x = seed;
+  return Array.from({ length: count }, () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return (x / 2147483648) * 2 - 1;
+  });
+}
+
+function nested3(values: ArrayLike<number>, a: number, b: number, c: number): number[][][] {
+  return Array.from({ length: a }, (_, i) =>
+    Array.from({ length: b }, (_, j) => Array.from({ length: c }, (_, k) => values[(i * b + j) * c + k]!)),
+  );
+}
+
+function randomState(model: RecurrentModel, batch: number, seed: number): tf.Tensor2D[] {
+  return stateComponents(model.spec).map((_, j) =>
+    tf.tensor2d(numbers(batch * model.spec.hiddenSize, seed + j), [batch, model.spec.hiddenSize]),
+  );
+}
+
+describe('createModel', () => {
+  it.each(CELLS)('%s: names and shapes follow PyTorch’s state_dict', (cell) => {
+    const model = build({ cell });
+    const gates = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 }[cell] * 4;
+    const shapes = Object.fromEntries([...model.namedVariables].map(([name, v]) => [name, v.shape]));
+    expect(shapes).toEqual({
+      'encoder.weight': [7, 5],
+      'rnn.weight_ih_l0': [gates, 5],
+      'rnn.weight_hh_l0': [gates, 4],
+      'rnn.bias_ih_l0': [gates],
+      'rnn.bias_hh_l0': [gates],
+      'rnn.weight_ih_l1': [gates, 4],
+      'rnn.weight_hh_l1': [gates, 4],
+      'rnn.bias_ih_l1': [gates],
+      'rnn.bias_hh_l1': [gates],
+      'decoder.weight': [6, 4],
+      'decoder.bias': [6],
+    });
+    expect(Object.keys(shapes)[0]).toBe('encoder.weight');
+    expect(model.variables).toEqual([...model.namedVariables.values()]);
+  });
+
+  it.each(CELLS)('%s with embedding input matches an independent float64 forward pass', (cell) => {
+    const model = build({ cell, init: 'pytorch' });
+    const ids = [
+      [1, 6, 0],
+      [3, 3, 5],
+      [2, 0, 4],
+    ];
+    const state = randomState(model, 3, 11);
+    const result = model.forward(tf.tensor2d(ids, [3, 3], 'int32'), state);
+    const expected = referenceForward(
+      model,
+      ids,
+      state.map((s) => s.arraySync()),
+    );
+    expect(result.logits.shape).toEqual([3, 3, 6]);
+    const logits = result.logits.dataSync();
+    expectAllClose(logits, expected.logits.flat(2), 5);
+    expect(result.finalState).toHaveLength(stateComponents(model.spec).length);
+    result.finalState.forEach((s, j) => {
+      const values = s.dataSync();
+      expectAllClose(values, expected.finalState[j]!.flat(), 5);
+    });
+  });
+
+  it.each(CELLS)('%s with dense input matches an independent float64 forward pass', (cell) => {
+    const model = build({ cell, input: 'dense', inputSize: 3, embeddingSize: undefined, numLayers: 3 });
+    const features = numbers(4 * 2 * 3, 5);
+    const state = randomState(model, 2, 1);
+    const result = model.forward(tf.tensor3d(features, [4, 2, 3]), state);
+    const expected = referenceForward(
+      model,
+      nested3(features, 4, 2, 3),
+      state.map((s) => s.arraySync()),
+    );
+    const logits = result.logits.dataSync();
+    expectAllClose(logits, expected.logits.flat(2), 5);
+  });
+
+  it('tied weights share the encoder matrix with the decoder', () => {
+    const model = build({ cell: 'lstm', embeddingSize: 4, inputSize: 6, tieWeights: true });
+    expect([...model.namedVariables.keys()]).not.toContain('decoder.weight');
+    const ids = [[1, 2]];
+    const state = randomState(model, 2, 3);
+    const result = model.forward(tf.tensor2d(ids, [1, 2], 'int32'), state);
+    const expected = referenceForward(
+      model,
+      ids,
+      state.map((s) => s.arraySync()),
+    );
+    const logits = result.logits.dataSync();
+    expectAllClose(logits, expected.logits.flat(2), 5);
+    const { grads } = tf.variableGrads(() =>
+      tf.sum(model.forward(tf.tensor2d(ids, [1, 2], 'int32'), state).logits),
+    );
+    const encoder = model.namedVariables.get('encoder.weight')!;
+    // Rows 1 and 2 get embedding gradients, every row a decoder gradient: all rows are non-zero.
+    const rowNorms = tf.sum(tf.abs(grads[encoder.name]!), 1).dataSync();
+    expect(Array.from(rowNorms).every((n) => n > 0)).toBe(true);
+  });
+
+  it('initialises reproducibly from the seed, with the scheme’s bounds', () => {
+    const a = build({ cell: 'lstm', seed: 9 });
+    const b = build({ cell: 'lstm', seed: 9 });
+    const c = build({ cell: 'lstm', seed: 10 });
+    const values = (m: RecurrentModel) => m.variables.map((v) => Array.from(v.dataSync()));
+    expect(values(a)).toEqual(values(b));
+    expect(values(a)).not.toEqual(values(c));
+    // paper: matrices on ±√(3 / max dim), vectors zero
+    for (const [name, v] of a.namedVariables) {
+      const data = Array.from(v.dataSync());
+      if (v.shape.length === 1) {
+        expect(data.every((x) => x === 0)).toBe(true);
+      } else {
+        const bound = Math.sqrt(3 / Math.max(...v.shape));
+        expect(Math.max(...data.map(Math.abs)), name).toBeLessThanOrEqual(bound);
+        expect(Math.max(...data.map(Math.abs)), name).toBeGreaterThan(bound / 2);
+      }
+    }
+    // pytorch: rnn and decoder on ±1/√H, embedding N(0, 1)
+    const big = build({ cell: 'gru', init: 'pytorch', inputSize: 500, embeddingSize: 40, hiddenSize: 16 });
+    for (const [name, v] of big.namedVariables) {
+      const data = Array.from(v.dataSync());
+      if (name === 'encoder.weight') {
+        const mean = data.reduce((s, x) => s + x, 0) / data.length;
+        const variance = data.reduce((s, x) => s + (x - mean) ** 2, 0) / data.length;
+        expect(Math.abs(mean)).toBeLessThan(0.03);
+        expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+      } else {
+        expect(Math.max(...data.map(Math.abs)), name).toBeLessThanOrEqual(0.25);
+        expect(Math.max(...data.map(Math.abs)), name).toBeGreaterThan(0.1);
+      }
+    }
+  });
+
+  it('probes: zero probes change nothing; their gradient is ∂L/∂state of a split window', () => {
+    const model = build({ cell: 'lstm' });
+    const steps = 5;
+    const split = 2;
+    const ids = tf.tensor2d(
+      numbers(steps * 2, 4).map((x) => Math.floor((x + 1) * 3.5)),
+      [steps, 2],
+      'int32',
+    );
+    const state = randomState(model, 2, 8);
+    const weights = tf.tensor3d(numbers(steps * 2 * 6, 2), [steps, 2, 6]);
+    // Loss on the steps after `split` only, so ∂L/∂h_split flows only through the recurrence.
+    const lateWeights = tf.concat([tf.zeros([split + 1, 2, 6]), tf.slice(weights, [split + 1, 0, 0])], 0);
+    const components = stateComponents(model.spec).length;
+    const probes = Array.from({ length: steps }, () =>
+      Array.from({ length: components }, () => tf.zeros([2, 4]) as tf.Tensor2D),
+    );
+    const plain = model.forward(ids, state).logits.dataSync();
+    const probed = model.forward(ids, state, { probes }).logits.dataSync();
+    expect(Array.from(probed)).toEqual(Array.from(plain));
+
+    // The last step's probes stay constant: its cell state reaches no loss, and tf.grads refuses such inputs.
+    const differentiated = probes.slice(0, steps - 1).flat();
+    const probeGrads = tf.grads((...flat: tf.Tensor[]) => {
+      const grouped = Array.from({ length: steps - 1 }, (_, t) =>
+        flat.slice(t * components, (t + 1) * components),
+      );
+      grouped.push(probes[steps - 1]!);
+      return tf.sum(
+        tf.mul(model.forward(ids, state, { probes: grouped as tf.Tensor2D[][] }).logits, lateWeights),
+      );
+    })(differentiated);
+    // Independent: run steps 0..split, then differentiate the rest of the window w.r.t. its initial state.
+    const first = model.forward(tf.slice(ids, [0, 0], [split + 1, 2]), state).finalState;
+    const restIds = tf.slice(ids, [split + 1, 0], [steps - split - 1, 2]);
+    const restWeights = tf.slice(weights, [split + 1, 0, 0]);
+    const stateGrads = tf.grads((...s: tf.Tensor[]) =>
+      tf.sum(tf.mul(model.forward(restIds, s as tf.Tensor2D[]).logits, restWeights)),
+    )(first);
+    // The top layer's components (l1.h, l1.c) reach the loss only through later steps, as in the split window;
+    // a lower layer's state also feeds the layer above at the same step, which the split window does not see.
+    for (let j = 2; j < components; j++) {
+      const a = probeGrads[split * components + j]!.dataSync();
+      const b = stateGrads[j]!.dataSync();
+      expect(Math.max(...Array.from(b).map(Math.abs))).toBeGreaterThan(1e-3);
+      expectAllClose(a, b, 5);
+    }
+    // Probes before the first loss step see it only through the recurrence, and do see it.
+    expect(Math.max(...Array.from(probeGrads[0]!.dataSync()).map(Math.abs))).toBeGreaterThan(1e-4);
+  });
+
+  it('dropout: off in evaluation, seeded in training, replayable from the RNG state', () => {
+    const model = build({ cell: 'gru', dropout: 0.5 });
+    const noDropout = build({ cell: 'gru' });
+    const ids = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    const state = model.initialState(2);
+    const logits = (m: RecurrentModel, training: boolean) =>
+      Array.from(m.forward(ids, state, { training }).logits.dataSync());
+    expect(logits(model, false)).toEqual(logits(noDropout, true));
+    const rng = model.getRngState();
+    expect(rng).toHaveLength(4);
+    const first = logits(model, true);
+    const second = logits(model, true);
+    expect(first).not.toEqual(second);
+    expect(first).not.toEqual(logits(model, false));
+    model.setRngState(rng);
+    expect(logits(model, true)).toEqual(first);
+    expect(logits(model, true)).toEqual(second);
+    expect(() => model.setRngState([1, 2])).toThrow(/setRngState: state must be 4 integers/);
+  });
+
+  it('leaks no tensors over 100 forward/backward/update steps', () => {
+    const model = build({
+      cell: 'lstm',
+      dropout: 0.2,
+      tieWeights: true,
+      embeddingSize: 4,
+      inputSize: 6,
+      outputSize: 6,
+    });
+    const ids = tf.tensor2d([1, 2, 3, 4, 5, 0], [3, 2], 'int32');
+    const targets = tf.tensor1d([2, 3, 4, 5, 0, 1], 'int32');
+    let state = model.initialState(2);
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 100; step++) {
+      const next = tf.tidy(() => {
+        let carried: tf.Tensor2D[] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const out = model.forward(ids, state, { training: true });
+          carried = out.finalState.map((s) => tf.keep(s.clone()));
+          return softmaxCrossEntropy(tf.reshape(out.logits, [6, 6]) as tf.Tensor2D, targets);
+        });
+        for (const v of model.variables) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 0.1)));
+        expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+        return carried;
+      });
+      tf.dispose(state);
+      state = next;
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([...state, ids, targets]);
+  });
+
+  it('refuses bad forward arguments, naming them', () => {
+    const model = build({ cell: 'lstm' });
+    const state = model.initialState(2);
+    expect(() => model.forward(tf.tensor2d([1, 2], [1, 2]), state)).toThrow(
+      /inputs must be int32 token ids \[T, B\]/,
+    );
+    const ids = tf.tensor2d([1, 2], [1, 2], 'int32');
+    expect(() => model.forward(ids, state.slice(1))).toThrow(
+      /state must be a list of 4 tensors.*got 3 tensors/,
+    );
+    expect(() => model.forward(ids, model.initialState(3))).toThrow(
+      /state\[0\] must have shape \[2, 4\].*got \[3, 4\]/,
+    );
+    expect(() => model.forward(ids, state, { probes: [] })).toThrow(
+      /options.probes must have one entry per step \(1\)/,
+    );
+    expect(() => model.initialState(0)).toThrow(/initialState: batch must be a positive integer, got 0/);
+    model.dispose();
+    expect(() => model.forward(ids, state)).toThrow(/model.forward: the model was disposed/);
+  });
+
+  it('dispose frees the variables', () => {
+    const before = tf.memory().numTensors;
+    const model = createModel({
+      cell: 'rnn_tanh',
+      input: 'dense',
+      inputSize: 2,
+      hiddenSize: 3,
+      numLayers: 2,
+      outputSize: 2,
+    });
+    expect(tf.memory().numTensors).toBe(before + model.variables.length);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { cells } from '../cells/cells';
+import { runLayer } from '../cells/run-layer';
+import { createPrng } from '../internal/prng';
+import type { ForwardOptions, ForwardResult, ModelSpec, RecurrentModel, RecurrentState } from '../types';
+import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
+import { checkForwardArguments } from './forward-arguments';
+import { initialWeights } from './init-weights';
+import { parameterLayout } from './parameter-layout';
+import { stateComponents } from './state-components';
+import { validateSpec } from './validate-spec';
+
+/**
+ * Builds a stacked recurrent model: input (embedding lookup, or dense features), `numLayers` recurrent
+ * layers of one cell type, dropout between layers and on the output (training only), and a linear decoder.
+ *
+ *     x_t = E[ids_t] (embedding) or features_t (dense)
+ *     h^l_t = cell(h^{l−1}_t, h^l_{t−1})                for l = 0 … L−1  (h^{−1}_t = x_t)
+ *     logits_t = dropout(h^{L−1}_t) W_decᵀ + b_dec
+ *
+ * Parameters follow PyTorch's state_dict names and layouts (see {@link parameterLayout}) and are initialised
+ * from `spec.seed`. Throws, naming the field and value, on a bad spec.
+ */
+export function createModel(spec: ModelSpec): RecurrentModel {
+  const normalized = validateSpec(spec);
+  const cell = cells[normalized.cell];
+  const layout = parameterLayout(normalized);
+  const values = initialWeights(normalized, layout);
+  const named = new Map<string, tf.Variable>();
+  layout.forEach((info, i) => {
+    named.set(
+      info.name,
+      tf.tidy(() => tf.variable(tf.tensor(values[i]!, info.shape, 'float32'), true)),
+    );
+  });
+  const variables = [...named.values()];
+  const variable = (name: string): tf.Variable => named.get(name)!;
+  const encoder =
+    normalized.input === 'embedding' ? (variable('encoder.weight') as tf.Variable<tf.Rank.R2>) : null;
+  const decoderWeight = (
+    normalized.tieWeights ? variable('encoder.weight') : variable('decoder.weight')
+  ) as tf.Variable<tf.Rank.R2>;
+  const decoderBias = variable('decoder.bias') as tf.Variable<tf.Rank.R1>;
+  const layers = Array.from({ length: normalized.numLayers }, (_, l) => ({
+    weightIh: variable(`rnn.weight_ih_l${l}`) as tf.Variable<tf.Rank.R2>,
+    weightHh: variable(`rnn.weight_hh_l${l}`) as tf.Variable<tf.Rank.R2>,
+    biasIh: variable(`rnn.bias_ih_l${l}`) as tf.Variable<tf.Rank.R1>,
+    biasHh: variable(`rnn.bias_hh_l${l}`) as tf.Variable<tf.Rank.R1>,
+  }));
+  const componentCount = stateComponents(normalized).length;
+  const rng = createPrng(normalized.seed, DROPOUT_STREAM);
+  let disposed = false;
+
+  const assertAlive = (method: string): void => {
+    if (disposed)
+      throw new Error(`model.${method}: the model was disposed; create a new one with createModel`);
+  };
+
+  const forward = (inputs: tf.Tensor, state: RecurrentState, options: ForwardOptions = {}): ForwardResult => {
+    assertAlive('forward');
+    const { steps, batch } = checkForwardArguments(normalized, componentCount, inputs, state, options.probes);
+    const training = options.training ?? false;
+    const dropout = training ? normalized.dropout : 0;
+    return tf.tidy(() => {
+      const rows = steps * batch;
+      // [T, B] ids -> [T·B] -> gather -> [T·B, E];  or [T, B, F] -> [T·B, F]
+      let x: tf.Tensor2D =
+        encoder !== null
+          ? (tf.gather(encoder, tf.reshape(inputs, [rows])) as tf.Tensor2D)
+          : (tf.reshape(inputs, [rows, normalized.inputSize]) as tf.Tensor2D);
+      const finalState: tf.Tensor2D[] = [];
+      layers.forEach((weights, l) => {
+        const first = l * cell.stateCount;
+        const layerState = state.slice(first, first + cell.stateCount);
+        const layerProbes = options.probes?.map((stepProbes) =>
+          stepProbes.slice(first, first + cell.stateCount),
+        );
+        const run = runLayer(cell, x, steps, weights, layerState, layerProbes);
+        finalState.push(...run.finalState);
+        x = run.outputs;
+        if (dropout > 0) {
+          // Between layers, and on the last layer's output before the decoder.
+          x = tf.mul(x, dropoutMask(rng, rows, normalized.hiddenSize, dropout));
+        }
+      });
+      // [O, H] -> [H, O];  [T·B, H] x [H, O] + [O] -> [T·B, O] -> [T, B, O]
+      const decoderT = tf.transpose(decoderWeight) as tf.Tensor2D;
+      const logits2d = tf.fused.matMul({ a: x, b: decoderT, bias: decoderBias });
+      const logits = tf.reshape(logits2d, [steps, batch, normalized.outputSize]) as tf.Tensor3D;
+      return { logits, finalState };
+    });
+  };
+
+  return {
+    spec: normalized,
+    variables,
+    namedVariables: named,
+    initialState(batch: number): RecurrentState {
+      assertAlive('initialState');
+      if (!Number.isInteger(batch) || batch < 1) {
+        throw new Error(`model.initialState: batch must be a positive integer, got ${batch}`);
+      }
+      return Array.from(
+        { length: componentCount },
+        () => tf.zeros([batch, normalized.hiddenSize]) as tf.Tensor2D,
+      );
+    },
+    forward,
+    getRngState: () => rng.getState(),
+    setRngState: (rngState: number[]) => rng.setState(rngState),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const v of variables) v.dispose();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { cells } from '../cells/cells';
+import type { NormalizedSpec } from './validate-spec';
+
+/** Which part of the network a parameter belongs to (decides its initialiser). */
+export type ParameterRole = 'encoder' | 'recurrent' | 'decoder';
+
+/** One parameter tensor: its PyTorch state_dict name and shape. */
+export interface ParameterInfo {
+  name: string;
+  shape: number[];
+  role: ParameterRole;
+}
+
+/** Width of the input to recurrent layer `layer`: E (embedding), F (dense) or H (upper layers). */
+export function layerInputSize(spec: NormalizedSpec, layer: number): number {
+  if (layer > 0) return spec.hiddenSize;
+  return spec.input === 'embedding' ? spec.embeddingSize : spec.inputSize;
+}
+
+/**
+ * The model's parameters in PyTorch state_dict order (an `encoder` nn.Embedding, an `rnn` nn.LSTM / nn.GRU /
+ * nn.RNN, a `decoder` nn.Linear): encoder.weight [V, E] (embedding input only), then per layer l
+ * rnn.weight_ih_l{l} [G·H, in], rnn.weight_hh_l{l} [G·H, H], rnn.bias_ih_l{l} [G·H], rnn.bias_hh_l{l} [G·H],
+ * then decoder.weight [O, H] and decoder.bias [O]. With tied weights decoder.weight is encoder.weight and is
+ * not listed (see {@link TIED_DECODER_WEIGHT}).
+ */
+export function parameterLayout(spec: NormalizedSpec): ParameterInfo[] {
+  const gateWidth = cells[spec.cell].gateCount * spec.hiddenSize;
+  const layout: ParameterInfo[] = [];
+  if (spec.input === 'embedding') {
+    layout.push({ name: 'encoder.weight', shape: [spec.inputSize, spec.embeddingSize], role: 'encoder' });
+  }
+  for (let l = 0; l < spec.numLayers; l++) {
+    layout.push(
+      { name: `rnn.weight_ih_l${l}`, shape: [gateWidth, layerInputSize(spec, l)], role: 'recurrent' },
+      { name: `rnn.weight_hh_l${l}`, shape: [gateWidth, spec.hiddenSize], role: 'recurrent' },
+      { name: `rnn.bias_ih_l${l}`, shape: [gateWidth], role: 'recurrent' },
+      { name: `rnn.bias_hh_l${l}`, shape: [gateWidth], role: 'recurrent' },
+    );
+  }
+  if (!spec.tieWeights) {
+    layout.push({ name: 'decoder.weight', shape: [spec.outputSize, spec.hiddenSize], role: 'decoder' });
+  }
+  layout.push({ name: 'decoder.bias', shape: [spec.outputSize], role: 'decoder' });
+  return layout;
+}
+
+/** The state_dict name that, with tied weights, aliases encoder.weight (PyTorch saves both). */
+export const TIED_DECODER_WEIGHT = 'decoder.weight';
