@@ -24,3 +24,11 @@ export type {
   RecurrentModel,
   RecurrentState,
 } from './types';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type NamedTensor,
+  type SafetensorsContents,
+} from './weights/safetensors';
+export { loadWeights, saveWeights } from './weights/save-weights';
+export { deserializeWeights, serializeWeights } from './weights/serialize-weights';

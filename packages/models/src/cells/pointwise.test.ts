@@ -69,7 +69,7 @@ describe('pointwise cell updates match their equations, element by element', () 
 
 describe('setPointwiseKernels', () => {
   it('swaps one implementation, returns the previous set, and restores the plain ones', () => {
-    const fake = (gates: tf.Tensor2D, cPrev: tf.Tensor2D) => ({ h: cPrev, c: cPrev });
+    const fake = (_gates: tf.Tensor2D, cPrev: tf.Tensor2D) => ({ h: cPrev, c: cPrev });
     const previous = setPointwiseKernels({ lstm: fake });
     expect(previous.lstm).toBe(plainPointwiseKernels.lstm);
     expect(getPointwiseKernels().lstm).toBe(fake);
