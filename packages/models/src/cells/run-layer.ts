@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedLayerRun } from '../kernels/fused-layer-run';
 import type { LayerWeights, RecurrentCell } from './cell';
 
 /** Result of one layer over a window. */
@@ -10,7 +11,29 @@ export interface LayerRun {
 }
 
 /**
- * Runs one recurrent layer over a window of T steps.
+ * A whole-layer implementation (e.g. a fused kernel that loops over the steps inside one kernel call), tried
+ * before the per-step path with the same arguments as {@link runLayer} (T = input rows / batch). Returns
+ * null to decline (unsupported cell, probes present, backend without the kernel).
+ */
+export type LayerKernel = (
+  cell: RecurrentCell,
+  input: tf.Tensor2D,
+  weights: LayerWeights,
+  state: readonly tf.Tensor2D[],
+  probes: readonly (readonly tf.Tensor2D[])[] | undefined,
+) => LayerRun | null;
+
+let layerKernel: LayerKernel | null = null;
+
+/** Installs (or, with null, removes) the whole-layer kernel; returns the previous one. */
+export function setLayerKernel(kernel: LayerKernel | null): LayerKernel | null {
+  const previous = layerKernel;
+  layerKernel = kernel;
+  return previous;
+}
+
+/**
+ * Runs one recurrent layer over a window of T steps (by the installed {@link LayerKernel} when it accepts).
  *
  * Speed by construction: the input projection of all T steps is one matrix product
  * ([T·B, in] x [in, G·H]); each step adds one recurrent product ([B, H] x [H, G·H]) and the cell's pointwise
@@ -32,6 +55,11 @@ export function runLayer(
   state: readonly tf.Tensor2D[],
   probes?: readonly (readonly tf.Tensor2D[])[],
 ): LayerRun {
+  // A whole-layer kernel where the backend has one (wasm, cpu: LSTM without probes).
+  const fused = fusedLayerRun(cell, input, weights, state, probes);
+  if (fused !== null) return fused;
+  const whole = layerKernel?.(cell, input, weights, state, probes);
+  if (whole != null) return whole;
   const gateWidth = weights.weightIh.shape[0];
   const batch = input.shape[0] / steps;
   // [G·H, in] -> [in, G·H];  [G·H, H] -> [H, G·H]
