@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   batchify,
   CORPUS_SHA256,
@@ -93,8 +93,11 @@ describe.skipIf(!available)('downloads of the real corpora from a local mirror',
     };
     server = await startFixtureServer(routes);
     cache = await makeTempDir();
+    // A data folder in the environment would bypass the download under test.
+    vi.stubEnv('TBPTT_DATA_DIR', '');
   });
   afterAll(async () => {
+    vi.unstubAllEnvs();
     await server.close();
     await removeTempDir(cache);
   });
@@ -112,7 +115,7 @@ describe.skipIf(!available)('downloads of the real corpora from a local mirror',
 
   it('downloads, verifies and loads PTB and WikiText-2 into the cache', async () => {
     const cacheDir = join(cache, 'good');
-    const ptb = await loadCorpus('ptb', { cacheDir, url: `${server.origin}/ptb/`, dataDir: undefined });
+    const ptb = await loadCorpus('ptb', { cacheDir, url: `${server.origin}/ptb/` });
     expect([ptb.train.length, ptb.valid.length, ptb.test.length]).toEqual(EXPECTED.ptb.tokens);
     const wiki = await loadCorpus('wikitext-2', { cacheDir, url: `${server.origin}/wikitext-2-v1.zip` });
     expect([wiki.train.length, wiki.valid.length, wiki.test.length]).toEqual(EXPECTED['wikitext-2'].tokens);

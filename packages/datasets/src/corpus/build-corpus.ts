@@ -23,7 +23,7 @@ export interface Corpus {
  * Tokenises three texts already in memory into a {@link Corpus}. The vocabulary is built in
  * order of first appearance over train, then valid, then test (so valid/test words missing
  * from train still get ids, after every train token). See `TokenTable.encodeBytes` for the
- * exact tokenisation.
+ * exact tokenisation. Texts are handled as UTF-8, so a lone surrogate in a string becomes U+FFFD.
  */
 export function buildCorpus(texts: Readonly<Record<Split, string>>, level: TokenLevel = 'word'): Corpus {
   const encoder = new TextEncoder();

@@ -28,8 +28,8 @@ export interface CopyTaskOptions {
 }
 
 /**
- * The copy task of the paper's synthetic experiments (Aicher, Foti & Fox, 2019, §5.1; the
- * layout of `generate_copy_sequence` in the authors' code). Each column is a run of episodes;
+ * The copy task of the paper's synthetic experiments (Aicher, Foti & Fox, 2019), with the
+ * layout of `generate_copy_sequence` in the authors' code (aicherc/adaptive_tbptt). Each column is a run of episodes;
  * an episode with span length L (L = m, or uniform in [m_min, m]) takes 2L steps:
  *
  *     input   1 s₂ … s_L  0 0 … 0
