@@ -44,8 +44,10 @@ export function setLayerKernel(kernel: LayerKernel | null): LayerKernel | null {
  * @param steps T
  * @param weights the layer's weights in PyTorch layout
  * @param state previous state components of this layer, each [B, H]
- * @param probes optional probes[t][k] [B, H], added to state component k right after step t; the sum is
- *   what the next step, the next layer and the outputs see, so ∂L/∂probe = ∂L/∂(state after step t).
+ * @param probes optional probes[t][k] [B, H], added to state component k right after step t: the sum is the
+ *   state step t+1 reads (and `finalState`), so ∂L/∂probe = ∂L/∂(state after step t) through the recurrence.
+ *   `outputs` stay un-probed: the layer above reads h_t itself at the same step (the caller adds the top
+ *   layer's probe to what the decoder reads).
  */
 export function runLayer(
   cell: RecurrentCell,
@@ -79,11 +81,11 @@ export function runLayer(
   const hidden: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
     current = cell.step(inputGates[t]!, current, stepWeights);
+    hidden.push(current[0]!);
     const stepProbes = probes?.[t];
     if (stepProbes !== undefined) {
       current = current.map((component, k) => tf.add(component, stepProbes[k]!) as tf.Tensor2D);
     }
-    hidden.push(current[0]!);
   }
   // T x [B, H] -> [T·B, H]
   const outputs = hidden.length === 1 ? hidden[0]! : (tf.concat(hidden, 0) as tf.Tensor2D);

@@ -1,7 +1,9 @@
 import { findBackend } from '@tensorflow/tfjs-core';
 import { setPointwiseKernels } from '../cells/pointwise-kernels.js';
+import { setLayerFusion } from './fused-layer-run.js';
 import { fusedGruPointwise, registerGruCellKernels } from './gru-cell-kernel.js';
 import { fusedLstmPointwise, registerLstmCellKernels } from './lstm-cell-kernel.js';
+import { registerLstmLayerKernels } from './lstm-layer-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
@@ -17,6 +19,8 @@ export interface KernelFixOptions {
   segmentSum?: boolean;
   /** wasm and cpu: the LSTM and GRU pointwise steps as fused kernels. */
   fusedCells?: boolean;
+  /** wasm and cpu: a whole LSTM layer over a window as one kernel forward and one backward. */
+  fusedLayers?: boolean;
 }
 
 const WASM_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'UnsortedSegmentSum'] as const;
@@ -26,7 +30,13 @@ const WASM_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'UnsortedSegmentS
  * Idempotent. {@link selectBackend} calls it; call it yourself if you activate a backend another way.
  */
 export function registerKernelFixes(backendName: string, options: KernelFixOptions = {}): void {
-  const { transposingMatMul = true, sharedIdentity = true, segmentSum = true, fusedCells = true } = options;
+  const {
+    transposingMatMul = true,
+    sharedIdentity = true,
+    segmentSum = true,
+    fusedCells = true,
+    fusedLayers = true,
+  } = options;
   if (backendName === 'wasm') {
     if (transposingMatMul) {
       replaceKernel('BatchMatMul', 'wasm', transposingMatMulConfig);
@@ -42,6 +52,10 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
     registerGruCellKernels();
     // The fused versions fall back to the plain ops on backends without the kernels.
     setPointwiseKernels({ lstm: fusedLstmPointwise, gru: fusedGruPointwise });
+  }
+  if (backendName === 'wasm' || backendName === 'cpu') {
+    if (fusedLayers) registerLstmLayerKernels();
+    setLayerFusion(fusedLayers);
   }
 }
 

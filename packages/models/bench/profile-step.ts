@@ -1,0 +1,37 @@
+/**
+ * Where one training step spends its time: kernel calls and kernel time by kernel name (tfjs's profiler),
+ * against the step's wall time. `npx tsx bench/profile-step.ts [copy|lm] [wasm|cpu]`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/backends/select-backend.js';
+import { CONFIGS } from './configs.js';
+import { median, timeSteps } from './measure.js';
+import { tbpttStep } from './tbptt-step.js';
+
+async function main(): Promise<void> {
+  const [name = 'copy', backend = 'wasm'] = process.argv.slice(2);
+  await selectBackend(backend as 'wasm');
+  const config = CONFIGS.find((c) => c.name === name)!;
+  const { step, dispose } = tbpttStep(config);
+  const wall = median(await timeSteps(step, 5, 2));
+  const profile = await tf.profile(() => {
+    step();
+  });
+  const byName = new Map<string, { calls: number; ms: number }>();
+  for (const k of profile.kernels) {
+    const entry = byName.get(k.name) ?? { calls: 0, ms: 0 };
+    entry.calls += 1;
+    entry.ms += Number(k.kernelTimeMs);
+    byName.set(k.name, entry);
+  }
+  const total = [...byName.values()].reduce((s, e) => s + e.ms, 0);
+  console.log(
+    `${name} on ${backend}: wall ${wall.toFixed(1)} ms/step, ${profile.kernels.length} kernel calls, ${total.toFixed(1)} ms inside kernels`,
+  );
+  for (const [k, e] of [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(`  ${k.padEnd(24)} ${String(e.calls).padStart(5)} calls ${e.ms.toFixed(2).padStart(9)} ms`);
+  }
+  dispose();
+}
+
+main();

@@ -1,0 +1,303 @@
+import type { GradConfig, KernelBackend, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { allocate, float32View } from './backend-memory.js';
+import { FUSED_BACKENDS } from './fused-kernel-config.js';
+
+/**
+ * A whole LSTM layer over a window as one kernel forward and one backward (wasm, cpu).
+ *
+ * The per-step path costs ≈ 10 tfjs kernel calls per step and layer, each with ≈ 10 µs of engine
+ * bookkeeping, which dominates small models (the copy task). Here the loop over the T steps runs inside
+ * the kernel: each step calls the backend's own matMul kernel function directly (no engine), then updates
+ * the gates and state in one loop on the backend's memory (PyTorch order i, f, g, o):
+ *
+ *     a_t = X_t + h_{t−1} W          X_t = x_t W_ihᵀ + b_ih + b_hh [B, 4H] (given),  W = W_hhᵀ [H, 4H]
+ *     i, f, g, o = σ(a_i), σ(a_f), tanh(a_g), σ(a_o);   c_t = f c_{t−1} + i g;   h_t = o tanh(c_t)
+ *
+ * Backward runs t = T−1 … 0 with δh_t = ∂L/∂h_t (from the outputs) + δa_{t+1} Wᵀ (one [B, 4H] x [4H, H]
+ * product per step) and the cell-state adjoint carried in a buffer; the weight gradient is then one product
+ * over the whole window, ∂L/∂W = [h_0; …; h_{T−2}]ᵀ [δa_1; …; δa_T]  ([H, T·B] x [T·B, 4H]), not T of them.
+ */
+export const LSTM_LAYER = 'TbpttLstmLayer';
+export const LSTM_LAYER_GRAD = 'TbpttLstmLayerGrad';
+
+type BackendName = (typeof FUSED_BACKENDS)[number];
+
+function matMul(backendName: BackendName, backend: KernelBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const kernel = tf.getKernel('BatchMatMul', backendName)!;
+  // [M, K] x [K, N] -> [M, N]
+  return kernel.kernelFunc({
+    inputs: { a, b },
+    backend,
+    attrs: { transposeA: false, transposeB: false },
+  }) as TensorInfo;
+}
+
+function transpose2d(backendName: BackendName, backend: KernelBackend, x: TensorInfo): TensorInfo {
+  const kernel = tf.getKernel('Transpose', backendName)!;
+  // [R, C] -> [C, R]
+  return kernel.kernelFunc({ inputs: { x }, backend, attrs: { perm: [1, 0] } }) as TensorInfo;
+}
+
+function input(inputs: Record<string, TensorInfo | undefined>, name: string): TensorInfo {
+  const info = inputs[name];
+  if (info == null) throw new Error(`${LSTM_LAYER}: missing input "${name}"`);
+  return info;
+}
+
+/**
+ * inputs inputGates [T·B, 4H], weightHhT [H, 4H], h0 [B, H], c0 [B, H]
+ * -> outputs hs [T·B, H], cs [T·B, H], acts [T·B, 4H] (i | f | g | o), hLast [B, H], cLast [B, H].
+ */
+function forwardKernel(backendName: BackendName): KernelFunc {
+  return ({ inputs: anyInputs, backend: anyBackend }) => {
+    const backend = anyBackend as KernelBackend;
+    const inputs = anyInputs as Record<string, TensorInfo | undefined>;
+    const inputGates = input(inputs, 'inputGates');
+    const weightHhT = input(inputs, 'weightHhT');
+    const h0 = input(inputs, 'h0');
+    const c0 = input(inputs, 'c0');
+    const [batch, hidden] = h0.shape as [number, number];
+    const rows = inputGates.shape[0]!;
+    const steps = rows / batch;
+    const size = batch * hidden;
+    const hs = allocate(backend, [rows, hidden], 'float32');
+    const cs = allocate(backend, [rows, hidden], 'float32');
+    const acts = allocate(backend, [rows, 4 * hidden], 'float32');
+    const hLast = allocate(backend, [batch, hidden], 'float32');
+    const cLast = allocate(backend, [batch, hidden], 'float32');
+    // h_{t−1} as a tensor of its own, the left operand of the step's product.
+    const hPrev = allocate(backend, [batch, hidden], 'float32');
+    float32View(backend, hPrev).set(float32View(backend, h0));
+    for (let t = 0; t < steps; t++) {
+      // [B, H] x [H, 4H] -> [B, 4H]
+      const recurrent = matMul(backendName, backend, hPrev, weightHhT);
+      // Views after the step's allocation (a wasm heap growth detaches older ones).
+      const x = float32View(backend, inputGates);
+      const r = float32View(backend, recurrent);
+      const hOut = float32View(backend, hs);
+      const cOut = float32View(backend, cs);
+      const act = float32View(backend, acts);
+      const cPrev = t === 0 ? float32View(backend, c0) : cOut;
+      const cPrevBase = t === 0 ? 0 : (t - 1) * size;
+      const h = float32View(backend, hPrev);
+      for (let b = 0; b < batch; b++) {
+        const gateRow = (t * batch + b) * 4 * hidden;
+        const recRow = b * 4 * hidden;
+        const row = t * size + b * hidden;
+        for (let j = 0; j < hidden; j++) {
+          const gi = gateRow + j;
+          const ri = recRow + j;
+          const i = 1 / (1 + Math.exp(-(x[gi]! + r[ri]!)));
+          const f = 1 / (1 + Math.exp(-(x[gi + hidden]! + r[ri + hidden]!)));
+          const g = Math.tanh(x[gi + 2 * hidden]! + r[ri + 2 * hidden]!);
+          const o = 1 / (1 + Math.exp(-(x[gi + 3 * hidden]! + r[ri + 3 * hidden]!)));
+          const c = f * cPrev[cPrevBase + b * hidden + j]! + i * g;
+          const hNew = o * Math.tanh(c);
+          cOut[row + j] = c;
+          hOut[row + j] = hNew;
+          h[b * hidden + j] = hNew;
+          act[gi] = i;
+          act[gi + hidden] = f;
+          act[gi + 2 * hidden] = g;
+          act[gi + 3 * hidden] = o;
+        }
+      }
+      backend.disposeData(recurrent.dataId);
+    }
+    const last = (steps - 1) * size;
+    float32View(backend, hLast).set(float32View(backend, hs).subarray(last, last + size));
+    float32View(backend, cLast).set(float32View(backend, cs).subarray(last, last + size));
+    backend.disposeData(hPrev.dataId);
+    return [hs, cs, acts, hLast, cLast];
+  };
+}
+
+/**
+ * inputs dhs [T·B, H], dhLast [B, H], dcLast [B, H], acts, cs, hs, h0, c0, weightHhT
+ * -> outputs dInputGates [T·B, 4H], dWeightHhT [H, 4H], dh0 [B, H], dc0 [B, H].
+ */
+function backwardKernel(backendName: BackendName): KernelFunc {
+  return ({ inputs: anyInputs, backend: anyBackend }) => {
+    const backend = anyBackend as KernelBackend;
+    const inputs = anyInputs as Record<string, TensorInfo | undefined>;
+    const [dhs, dhLast, dcLast, acts, cs, hs, h0, c0, weightHhT] = [
+      'dhs',
+      'dhLast',
+      'dcLast',
+      'acts',
+      'cs',
+      'hs',
+      'h0',
+      'c0',
+      'weightHhT',
+    ].map((name) => input(inputs, name)) as TensorInfo[];
+    const [batch, hidden] = h0!.shape as [number, number];
+    const rows = hs!.shape[0]!;
+    const steps = rows / batch;
+    const size = batch * hidden;
+    const width = 4 * hidden;
+    const dInputGates = allocate(backend, [rows, width], 'float32');
+    const dh0 = allocate(backend, [batch, hidden], 'float32');
+    const dc0 = allocate(backend, [batch, hidden], 'float32');
+    // δa_t as a tensor of its own, the left operand of δh_{t−1} = δa_t Wᵀ.
+    const dGates = allocate(backend, [batch, width], 'float32');
+    // [H, 4H] -> [4H, H]
+    const weightHh = transpose2d(backendName, backend, weightHhT!);
+    // Cell-state adjoint carried backwards (plain memory: no kernel reads it).
+    const dcNext = Float32Array.from(float32View(backend, dcLast!));
+    let dhRecurrent: TensorInfo | null = null;
+    for (let t = steps - 1; t >= 0; t--) {
+      const dhOut = float32View(backend, dhs!);
+      const dhCarry =
+        dhRecurrent === null ? float32View(backend, dhLast!) : float32View(backend, dhRecurrent);
+      const act = float32View(backend, acts!);
+      const cOut = float32View(backend, cs!);
+      const cPrev = t === 0 ? float32View(backend, c0!) : cOut;
+      const cPrevBase = t === 0 ? 0 : (t - 1) * size;
+      const dIn = float32View(backend, dInputGates);
+      const dg = float32View(backend, dGates);
+      for (let b = 0; b < batch; b++) {
+        const gateRow = (t * batch + b) * width;
+        for (let j = 0; j < hidden; j++) {
+          const k = b * hidden + j;
+          const row = t * size + k;
+          const gi = gateRow + j;
+          const i = act[gi]!;
+          const f = act[gi + hidden]!;
+          const g = act[gi + 2 * hidden]!;
+          const o = act[gi + 3 * hidden]!;
+          const tc = Math.tanh(cOut[row]!);
+          const dh = dhOut[row]! + dhCarry[k]!;
+          const dc = dcNext[k]! + dh * o * (1 - tc * tc);
+          const di = dc * g * i * (1 - i);
+          const df = dc * cPrev[cPrevBase + k]! * f * (1 - f);
+          const dgg = dc * i * (1 - g * g);
+          const dout = dh * tc * o * (1 - o);
+          dcNext[k] = dc * f;
+          const local = b * width + j;
+          dIn[gi] = di;
+          dIn[gi + hidden] = df;
+          dIn[gi + 2 * hidden] = dgg;
+          dIn[gi + 3 * hidden] = dout;
+          dg[local] = di;
+          dg[local + hidden] = df;
+          dg[local + 2 * hidden] = dgg;
+          dg[local + 3 * hidden] = dout;
+        }
+      }
+      if (dhRecurrent !== null) backend.disposeData(dhRecurrent.dataId);
+      // [B, 4H] x [4H, H] -> [B, H]
+      dhRecurrent = matMul(backendName, backend, dGates, weightHh);
+    }
+    float32View(backend, dh0).set(float32View(backend, dhRecurrent!));
+    float32View(backend, dc0).set(dcNext);
+    backend.disposeData(dhRecurrent!.dataId);
+    backend.disposeData(dGates.dataId);
+    backend.disposeData(weightHh.dataId);
+    // [h_0; h_1; …; h_{T−1}] transposed in one pass: [H, T·B]
+    const hPrevT = allocate(backend, [hidden, rows], 'float32');
+    {
+      const out = float32View(backend, hPrevT);
+      const first = float32View(backend, h0!);
+      const later = float32View(backend, hs!);
+      for (let n = 0; n < rows; n++) {
+        const src = n < batch ? first : later;
+        const base = n < batch ? n * hidden : (n - batch) * hidden;
+        for (let j = 0; j < hidden; j++) out[j * rows + n] = src[base + j]!;
+      }
+    }
+    // [H, T·B] x [T·B, 4H] -> [H, 4H]
+    const dWeightHhT = matMul(backendName, backend, hPrevT, dInputGates);
+    backend.disposeData(hPrevT.dataId);
+    return [dInputGates, dWeightHhT, dh0, dc0];
+  };
+}
+
+const gradConfig: GradConfig = {
+  kernelName: LSTM_LAYER,
+  inputsToSave: ['weightHhT', 'h0', 'c0'],
+  outputsToSave: [true, true, true, false, false],
+  gradFunc: (dys, saved) => {
+    const [dhs, , , dhLast, dcLast] = dys as Tensor[];
+    const [weightHhT, h0, c0, hs, cs, acts] = saved;
+    // One kernel gives all four input gradients; the closures hand them out.
+    const [dInputGates, dWeightHhT, dh0, dc0] = tf.engine().runKernel(LSTM_LAYER_GRAD, {
+      dhs: dhs!,
+      dhLast: dhLast!,
+      dcLast: dcLast!,
+      acts: acts!,
+      cs: cs!,
+      hs: hs!,
+      h0: h0!,
+      c0: c0!,
+      weightHhT: weightHhT!,
+    }) as Tensor[];
+    return {
+      inputGates: () => dInputGates!,
+      weightHhT: () => dWeightHhT!,
+      h0: () => dh0!,
+      c0: () => dc0!,
+    };
+  },
+};
+
+/** Registers the layer kernels (wasm and cpu) and their gradient. Idempotent. */
+export function registerLstmLayerKernels(): void {
+  for (const backendName of FUSED_BACKENDS) {
+    if (tf.getKernel(LSTM_LAYER, backendName) == null) {
+      tf.registerKernel({ kernelName: LSTM_LAYER, backendName, kernelFunc: forwardKernel(backendName) });
+      tf.registerKernel({
+        kernelName: LSTM_LAYER_GRAD,
+        backendName,
+        kernelFunc: backwardKernel(backendName),
+      });
+    }
+  }
+  if (tf.getGradient(LSTM_LAYER) == null) tf.registerGradient(gradConfig);
+}
+
+/** True when the active backend runs {@link fusedLstmLayer} as one kernel. */
+export function hasFusedLstmLayer(): boolean {
+  return tf.getKernel(LSTM_LAYER, tf.getBackend()) != null;
+}
+
+/**
+ * Runs an LSTM layer over a window with the fused layer kernel (check {@link hasFusedLstmLayer} first).
+ * Differentiable with respect to every argument.
+ *
+ * @param inputGates X = x W_ihᵀ + b_ih + b_hh for all steps, step-major [T·B, 4H]
+ * @param weightHhT W_hhᵀ [H, 4H]
+ * @param h0 initial hidden state [B, H]
+ * @param c0 initial cell state [B, H]
+ * @returns outputs h_1 … h_T step-major [T·B, H]; the final h and c [B, H]
+ */
+export function fusedLstmLayer(
+  inputGates: tf.Tensor2D,
+  weightHhT: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D,
+): { outputs: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
+  const [batch, hidden] = h0.shape;
+  const rows = inputGates.shape[0];
+  if (inputGates.shape[1] !== 4 * hidden || rows % batch !== 0 || rows === 0) {
+    throw new Error(
+      `fusedLstmLayer: inputGates must be [T·B, 4H] with B = ${batch}, H = ${hidden}, got [${inputGates.shape}]`,
+    );
+  }
+  if (weightHhT.shape[0] !== hidden || weightHhT.shape[1] !== 4 * hidden) {
+    throw new Error(
+      `fusedLstmLayer: weightHhT must be [H, 4H] = [${hidden}, ${4 * hidden}], got [${weightHhT.shape}]`,
+    );
+  }
+  if (c0.shape[0] !== batch || c0.shape[1] !== hidden) {
+    throw new Error(`fusedLstmLayer: c0 must be [B, H] = [${batch}, ${hidden}], got [${c0.shape}]`);
+  }
+  const [outputs, cs, acts, h, c] = tf
+    .engine()
+    .runKernel(LSTM_LAYER, { inputGates, weightHhT, h0, c0 }) as tf.Tensor2D[];
+  // The gradient keeps its own references to the cell states and activations.
+  cs!.dispose();
+  acts!.dispose();
+  return { outputs: outputs!, h: h!, c: c! };
+}
