@@ -43,9 +43,13 @@ export interface ForwardOptions {
   /** Dropout on (training) or off (evaluation). Default false. */
   training?: boolean;
   /**
-   * Exposed states for the one-pass gradient-norm profile: probes[t][j] is a zero [B, H] tensor
-   * added to state component j right after step t (h_t + z_t). Differentiating a loss with respect
-   * to the probes (tf.grads) gives ∂L/∂h_t for every step and component in one backward pass.
+   * Exposed states for the one-pass gradient-norm profile: probes[t][j] is a zero [B, H] tensor added to
+   * state component j right after step t (h_t + z_t). The sum is what step t+1 reads and, for the top
+   * layer's h, what the decoder reads at step t; the layer above reads the un-probed h_t at step t (every
+   * component of the state h_t = (h^0_t, c^0_t, h^1_t, …) is its own coordinate). Differentiating a loss
+   * with respect to the probes (tf.grads) gives the partial derivatives ∂L/∂h_t of the recurrent (Markov)
+   * state for every step and component in one backward pass. The last step's cell states reach no loss:
+   * tf.grads refuses inputs without a path, so add 0·Σ z or leave those probes out of the differentiated list.
    */
   probes?: RecurrentState[];
 }

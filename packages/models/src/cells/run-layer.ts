@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedLayerRun } from '../kernels/fused-layer-run';
 import type { LayerWeights, RecurrentCell } from './cell';
 
 /** Result of one layer over a window. */
@@ -57,9 +56,6 @@ export function runLayer(
   state: readonly tf.Tensor2D[],
   probes?: readonly (readonly tf.Tensor2D[])[],
 ): LayerRun {
-  // A whole-layer kernel where the backend has one (wasm, cpu: LSTM without probes).
-  const fused = fusedLayerRun(cell, input, weights, state, probes);
-  if (fused !== null) return fused;
   const whole = layerKernel?.(cell, input, weights, state, probes);
   if (whole != null) return whole;
   const gateWidth = weights.weightIh.shape[0];

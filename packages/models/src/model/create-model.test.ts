@@ -168,7 +168,7 @@ describe('createModel', () => {
     }
   });
 
-  it('probes: zero probes change nothing; their gradient is ∂L/∂state of a split window', () => {
+  it('probes: zero probes change nothing; their gradients are the partials of the recurrent state', () => {
     const model = build({ cell: 'lstm' });
     const steps = 5;
     const split = 2;
@@ -179,8 +179,6 @@ describe('createModel', () => {
     );
     const state = randomState(model, 2, 8);
     const weights = tf.tensor3d(numbers(steps * 2 * 6, 2), [steps, 2, 6]);
-    // Loss on the steps after `split` only, so ∂L/∂h_split flows only through the recurrence.
-    const lateWeights = tf.concat([tf.zeros([split + 1, 2, 6]), tf.slice(weights, [split + 1, 0, 0])], 0);
     const components = stateComponents(model.spec).length;
     const probes = Array.from({ length: steps }, () =>
       Array.from({ length: components }, () => tf.zeros([2, 4]) as tf.Tensor2D),
@@ -189,34 +187,51 @@ describe('createModel', () => {
     const probed = model.forward(ids, state, { probes }).logits.dataSync();
     expect(Array.from(probed)).toEqual(Array.from(plain));
 
-    // The last step's probes stay constant: its cell state reaches no loss, and tf.grads refuses such inputs.
-    const differentiated = probes.slice(0, steps - 1).flat();
-    const probeGrads = tf.grads((...flat: tf.Tensor[]) => {
-      const grouped = Array.from({ length: steps - 1 }, (_, t) =>
-        flat.slice(t * components, (t + 1) * components),
-      );
-      grouped.push(probes[steps - 1]!);
-      return tf.sum(
-        tf.mul(model.forward(ids, state, { probes: grouped as tf.Tensor2D[][] }).logits, lateWeights),
-      );
-    })(differentiated);
-    // Independent: run steps 0..split, then differentiate the rest of the window w.r.t. its initial state.
+    /** ∂(Σ logits ⊙ lossWeights)/∂probes[split][j] for every j. */
+    const probeGradients = (lossWeights: tf.Tensor): tf.Tensor[] => {
+      // Steps after `split` stay constant: some of their probes reach no loss, and tf.grads refuses those.
+      const differentiated = probes.slice(0, split + 1).flat();
+      const grads = tf.grads((...flat: tf.Tensor[]) => {
+        const grouped = Array.from({ length: split + 1 }, (_, t) =>
+          flat.slice(t * components, (t + 1) * components),
+        );
+        const all = [...grouped, ...probes.slice(split + 1)] as tf.Tensor2D[][];
+        return tf.sum(tf.mul(model.forward(ids, state, { probes: all }).logits, lossWeights));
+      })(differentiated);
+      return grads.slice(split * components);
+    };
+
+    // 1. Loss on the steps after `split`: the probes' gradients are those of a second window started from
+    //    the state after step `split` (computed independently by splitting the window), for every component.
+    const late = tf.concat([tf.zeros([split + 1, 2, 6]), tf.slice(weights, [split + 1, 0, 0])], 0);
+    const lateGrads = probeGradients(late);
     const first = model.forward(tf.slice(ids, [0, 0], [split + 1, 2]), state).finalState;
     const restIds = tf.slice(ids, [split + 1, 0], [steps - split - 1, 2]);
-    const restWeights = tf.slice(weights, [split + 1, 0, 0]);
     const stateGrads = tf.grads((...s: tf.Tensor[]) =>
-      tf.sum(tf.mul(model.forward(restIds, s as tf.Tensor2D[]).logits, restWeights)),
+      tf.sum(tf.mul(model.forward(restIds, s as tf.Tensor2D[]).logits, tf.slice(weights, [split + 1, 0, 0]))),
     )(first);
-    // The top layer's components (l1.h, l1.c) reach the loss only through later steps, as in the split window;
-    // a lower layer's state also feeds the layer above at the same step, which the split window does not see.
-    for (let j = 2; j < components; j++) {
-      const a = probeGrads[split * components + j]!.dataSync();
-      const b = stateGrads[j]!.dataSync();
-      expect(Math.max(...Array.from(b).map(Math.abs))).toBeGreaterThan(1e-3);
-      expectAllClose(a, b, 5);
+    for (let j = 0; j < components; j++) {
+      const expected = stateGrads[j]!.dataSync();
+      expect(Math.max(...Array.from(expected).map(Math.abs))).toBeGreaterThan(1e-3);
+      expectAllClose(lateGrads[j]!.dataSync(), expected, 5);
     }
-    // Probes before the first loss step see it only through the recurrence, and do see it.
-    expect(Math.max(...Array.from(probeGrads[0]!.dataSync()).map(Math.abs))).toBeGreaterThan(1e-4);
+
+    // 2. Loss at step `split` only: just the top layer's h reaches it, through the decoder: R W_dec.
+    const now = tf.concat(
+      [tf.zeros([split, 2, 6]), tf.slice(weights, [split, 0, 0], [1, 2, 6]), tf.zeros([2, 2, 6])],
+      0,
+    );
+    const nowGrads = probeGradients(now);
+    const decoder = model.namedVariables.get('decoder.weight')!;
+    // [B, O] x [O, H] -> [B, H]
+    const direct = tf
+      .matMul(tf.reshape(tf.slice(weights, [split, 0, 0], [1, 2, 6]), [2, 6]), decoder)
+      .dataSync();
+    const top = components - 2; // l1.h
+    expectAllClose(nowGrads[top]!.dataSync(), direct, 5);
+    for (let j = 0; j < components; j++) {
+      if (j !== top) expect(Array.from(nowGrads[j]!.dataSync()).every((v) => v === 0)).toBe(true);
+    }
   });
 
   it('dropout: off in evaluation, seeded in training, replayable from the RNG state', () => {

@@ -78,6 +78,16 @@ export function createModel(spec: ModelSpec): RecurrentModel {
         const run = runLayer(cell, x, steps, weights, layerState, layerProbes);
         finalState.push(...run.finalState);
         x = run.outputs;
+        if (options.probes !== undefined && l === layers.length - 1) {
+          // The top layer's h_t is read by the decoder at step t too: T x [B, H] -> [T·B, H]
+          x = tf.add(
+            x,
+            tf.concat(
+              options.probes.map((stepProbes) => stepProbes[first]!),
+              0,
+            ),
+          );
+        }
         if (dropout > 0) {
           // Between layers, and on the last layer's output before the decoder.
           x = tf.mul(x, dropoutMask(rng, rows, normalized.hiddenSize, dropout));
