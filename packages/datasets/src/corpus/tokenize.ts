@@ -122,7 +122,8 @@ export class TokenTable {
 
   private encodeChars(bytes: Uint8Array): Int32Array {
     const n = bytes.length;
-    let out: Int32Array<ArrayBuffer> = new Int32Array(n + 16);
+    // Every code point takes at least one byte, so n ids always suffice (exactly n for ASCII).
+    const out = new Int32Array(n);
     let used = 0;
     // Code point → id + 1 for the Basic Multilingual Plane (0: not seen yet); the Map keeps
     // the rest and carries the ids over from earlier splits.
@@ -156,11 +157,10 @@ export class TokenTable {
         this.codePoints.set(cp, id + 1);
         if (cp < 0x10000) bmp[cp] = id + 1;
       }
-      if (used === out.length) out = grow(out);
       out[used++] = id;
       i += width;
     }
-    return out.slice(0, used);
+    return used === n ? out : out.slice(0, used);
   }
 
   /** The id of the token bytes[start, end) with FNV-1a hash `hash`, adding it if new. */

