@@ -1,30 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerWeights, RecurrentCell } from '../cells/cell.js';
-import type { LayerRun } from '../cells/run-layer.js';
+import type { LayerKernel, LayerRun } from '../cells/run-layer.js';
 import { fusedLstmLayer, hasFusedLstmLayer } from './lstm-layer-kernel.js';
 
-let enabled = true;
-
-/** Turns the whole-layer kernels on or off (they are on once registered; off restores the per-step path). */
-export function setLayerFusion(on: boolean): void {
-  enabled = on;
-}
-
 /**
- * `runLayer` by a whole-layer kernel when one applies: an LSTM layer, no probes (the one-pass profile
+ * The {@link LayerKernel} this package installs (`setLayerKernel`): `runLayer` by a whole-layer kernel when one applies: an LSTM layer, no probes (the one-pass profile
  * adds a probe to every step's state, which the per-step path handles), on a backend with the kernel
  * (wasm, cpu). Returns null otherwise, and the caller runs the per-step path.
  *
  * Same contract as `runLayer`: input [T·B, in] step-major, state [h, c] each [B, H]; outputs [T·B, H].
  */
-export function fusedLayerRun(
+export const fusedLayerRun: LayerKernel = (
   cell: RecurrentCell,
   input: tf.Tensor2D,
   weights: LayerWeights,
   state: readonly tf.Tensor2D[],
   probes: unknown,
-): LayerRun | null {
-  if (!enabled || cell.type !== 'lstm' || probes != null || !hasFusedLstmLayer()) return null;
+): LayerRun | null => {
+  if (cell.type !== 'lstm' || probes != null || !hasFusedLstmLayer()) return null;
   // [4H, in] -> [in, 4H];  [4H, H] -> [H, 4H]
   const weightIhT = tf.transpose(weights.weightIh) as tf.Tensor2D;
   const weightHhT = tf.transpose(weights.weightHh) as tf.Tensor2D;
@@ -36,4 +29,4 @@ export function fusedLayerRun(
   });
   const { outputs, h, c } = fusedLstmLayer(inputGates as tf.Tensor2D, weightHhT, state[0]!, state[1]!);
   return { outputs, finalState: [h, c] };
-}
+};

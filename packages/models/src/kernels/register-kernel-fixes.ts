@@ -1,6 +1,7 @@
 import { findBackend } from '@tensorflow/tfjs-core';
 import { setPointwiseKernels } from '../cells/pointwise-kernels.js';
-import { setLayerFusion } from './fused-layer-run.js';
+import { setLayerKernel } from '../cells/run-layer.js';
+import { fusedLayerRun } from './fused-layer-run.js';
 import { fusedGruPointwise, registerGruCellKernels } from './gru-cell-kernel.js';
 import { fusedLstmPointwise, registerLstmCellKernels } from './lstm-cell-kernel.js';
 import { registerLstmLayerKernels } from './lstm-layer-kernel.js';
@@ -55,7 +56,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
   }
   if (backendName === 'wasm' || backendName === 'cpu') {
     if (fusedLayers) registerLstmLayerKernels();
-    setLayerFusion(fusedLayers);
+    setLayerKernel(fusedLayers ? fusedLayerRun : null);
   }
 }
 
