@@ -22,15 +22,17 @@ export interface CopyTaskOptions {
   seed: number;
   /**
    * Start each column after a random number (uniform in [0, 2m)) of blank steps, so the
-   * columns are out of phase, as the reference implementation's random shift. Default true.
+   * columns are out of phase. (The reference code shifts the stream instead, which can start
+   * in the middle of an episode with targets whose inputs were never shown.) Default true.
    */
   randomPhase?: boolean;
 }
 
 /**
  * The copy task of the paper's synthetic experiments (Aicher, Foti & Fox, 2019), with the
- * layout of `generate_copy_sequence` in the authors' code (aicherc/adaptive_tbptt). Each column is a run of episodes;
- * an episode with span length L (L = m, or uniform in [m_min, m]) takes 2L steps:
+ * layout of `generate_copy_sequence` in the authors' code (aicherc/adaptive_tbptt). Each
+ * column is a run of episodes; an episode with span length L (L = m, or uniform in
+ * [m_min, m]) takes 2L steps:
  *
  *     input   1 s₂ … s_L  0 0 … 0
  *     target  0 0  …  0   1 s₂ … s_L
