@@ -302,6 +302,12 @@ describe('createModel', () => {
     expect(() => model.forward(ids, state, { probes: [] })).toThrow(
       /options.probes must have one entry per step \(1\)/,
     );
+    expect(() => model.forward(tf.tensor2d([1, 7], [1, 2], 'int32'), state)).toThrow(
+      /model.forward: inputs\[0\]\[1\] is 7, not a token id in \[0, 7\)/,
+    );
+    expect(() => model.forward(tf.tensor2d([-1, 0], [1, 2], 'int32'), state)).toThrow(
+      /inputs\[0\]\[0\] is -1/,
+    );
     expect(() => model.initialState(0)).toThrow(/initialState: batch must be a positive integer, got 0/);
     model.dispose();
     expect(() => model.forward(ids, state)).toThrow(/model.forward: the model was disposed/);

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RecurrentState } from '../types';
 import type { NormalizedSpec } from './validate-spec';
 
@@ -28,6 +28,27 @@ function checkState(
       );
     }
   });
+}
+
+/** Backends whose tensors live in CPU memory, where reading the ids back costs next to nothing. */
+const HOST_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/**
+ * Refuses token ids outside [0, V): gather would throw on some backends and read stray memory on others.
+ * Checked where the ids are in host memory (cpu, wasm, tensorflow); GPU backends skip the read-back.
+ */
+function checkIds(inputs: tf.Tensor, batch: number, vocabulary: number): void {
+  if (!HOST_MEMORY_BACKENDS.has(tf.getBackend())) return;
+  const ids = inputs.dataSync();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (id < 0 || id >= vocabulary) {
+      throw new Error(
+        `model.forward: inputs[${Math.floor(i / batch)}][${i % batch}] is ${id}, not a token id in [0, ${vocabulary}) ` +
+          '(spec.inputSize is the vocabulary size)',
+      );
+    }
+  }
 }
 
 /**
@@ -63,6 +84,7 @@ export function checkForwardArguments(
       `model.forward: inputs must have at least one step and one column, got ${shapeText(shape)}`,
     );
   }
+  if (spec.input === 'embedding') checkIds(inputs, batch, spec.inputSize);
   checkState('state', state, componentCount, batch, spec.hiddenSize);
   if (probes !== undefined) {
     if (!Array.isArray(probes) || probes.length !== steps) {
