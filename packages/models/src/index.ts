@@ -1,3 +1,5 @@
+export { ensureGradients } from './backends/register-gradients';
+export { type BackendChoice, type BackendName, selectBackend } from './backends/select-backend';
 export type { LayerWeights, RecurrentCell, StepWeights } from './cells/cell';
 export { gruCell } from './cells/gru-cell';
 export { gruPointwise } from './cells/gru-pointwise';
@@ -11,6 +13,14 @@ export {
 } from './cells/pointwise-kernels';
 export { rnnReluCell, rnnTanhCell } from './cells/rnn-cell';
 export { type RnnNonlinearity, rnnPointwise } from './cells/rnn-pointwise';
+export { fusedGruPointwise } from './kernels/gru-cell-kernel';
+export { fusedLstmPointwise } from './kernels/lstm-cell-kernel';
+export { fusedLstmLayer, hasFusedLstmLayer } from './kernels/lstm-layer-kernel';
+export {
+  type KernelFixOptions,
+  registerKernelFixes,
+  unregisterKernelFixes,
+} from './kernels/register-kernel-fixes';
 export { softmaxCrossEntropy, softmaxCrossEntropyRows } from './loss/softmax-cross-entropy';
 export { createModel } from './model/create-model';
 export { type ParameterInfo, parameterLayout } from './model/parameter-layout';
