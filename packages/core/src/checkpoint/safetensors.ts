@@ -60,7 +60,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors'): Ma
     const [begin, end] = entry.data_offsets;
     if (base + end > bytes.length || end < begin)
       fail(`tensor ${name} has byte range [${begin}, ${end}) outside the data`);
-    const copy = bytes.slice(base + begin, base + end);
+    // A fresh, aligned copy (a Node Buffer's slice would share the pooled memory).
+    const copy = new Uint8Array(end - begin);
+    copy.set(bytes.subarray(base + begin, base + end));
     if (entry.dtype === 'F32') out.set(name, { data: new Float32Array(copy.buffer), shape: entry.shape });
     else if (entry.dtype === 'I32') out.set(name, { data: new Int32Array(copy.buffer), shape: entry.shape });
     else fail(`tensor ${name} has dtype ${entry.dtype}; only F32 and I32 are read`);

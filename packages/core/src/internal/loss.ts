@@ -1,3 +1,4 @@
+import { softmaxCrossEntropy } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 
 export type TargetKind = 'classes' | 'real';
@@ -12,9 +13,8 @@ export function meanLoss(logits: tf.Tensor, targets: tf.Tensor, kind: TargetKind
     const outputs = logits.shape[logits.rank - 1]!;
     const flat = tf.reshape(logits, [-1, outputs]); // [T, B, O] -> [T·B, O]
     if (kind === 'classes') {
-      const ids = tf.reshape(targets, [-1]); // [T, B] -> [T·B]
-      const picked = tf.sum(tf.mul(flat, tf.oneHot(ids, outputs)), 1); // [T·B]
-      return tf.mean(tf.sub(tf.logSumExp(flat, 1), picked));
+      // The models' fused cross-entropy (one-expression backward).
+      return softmaxCrossEntropy(flat as tf.Tensor2D, tf.reshape(targets, [-1]) as tf.Tensor1D); // [T, B] -> [T·B]
     }
     const diff = tf.sub(flat, tf.reshape(targets, [-1, outputs])); // [T·B, O]
     return tf.mul(tf.mean(tf.sum(tf.square(diff), 1)), 0.5);

@@ -22,8 +22,12 @@ export interface GradientNormProfileOptions {
  * The gradient-norm profile φ̂_k = mean_s ‖∂L_s/∂h_{s−k}‖, k = 0..W−1 (ARCHITECTURE §1; Aicher, Foti &
  * Fox 2019, Section 4.1), from ONE backward pass. Each batch row is one sample s whose loss L_s sits at the
  * last step of the window. A zero probe z_t is added to every state component after every step
- * (h_t + z_t); the gradient of Σ_rows L_s with respect to all probes at once gives ∂L_s/∂h_t for every
- * t and component (rows do not interact, so the sum separates them). Lag k reads the probe of step W−1−k.
+ * (h_t + z_t, the state handed to step t+1); the gradient of Σ_rows L_s with respect to all probes at once
+ * gives ∂L_s/∂h_t for every t and component (rows do not interact, so the sum separates them). Lag k reads
+ * the probe of step W−1−k. h_t is the recurrent state as a whole (every layer's hidden and cell after step
+ * t), so a lower layer's probe must not also feed the layer above within step t: the engine adds the probes
+ * between one-step forward calls rather than through the model's `probes` option, which in a stacked model
+ * also reaches the layer above at the same step. At lag 0 only the top layer's state reaches the loss.
  *
  * `inputs` / `targets` hold burnIn + W steps and S rows ([burnIn+W, S(, F)], [burnIn+W, S(, O)]).
  * Returns the total profile (all components concatenated) and one per component. Dropout is off.
@@ -63,15 +67,32 @@ export function gradientNormProfile(
     const widths = start.map((s) => s.shape[1]);
     const flatProbes = [];
     for (let t = 0; t < window; t++) for (const w of widths) flatProbes.push(tf.zeros([samples, w]));
+    const steps = tf.unstack(probeInputs).map((x) => tf.expandDims(x, 0)); // [W, S(, F)] -> W x [1, S(, F)]
+    // The loss at the last step reads only the top layer (its last `perLayer` state components).
+    const perLayer = widths.length / Math.max(1, model.spec.numLayers);
+    const constantZeros = start.map((s) => tf.zerosLike(s) as tf.Tensor2D);
     const lastLoss = (...probes: tf.Tensor[]): tf.Scalar => {
-      const grouped: RecurrentState[] = [];
+      // One step per forward call, the probe added to the state handed to the next step: h_t + z_t is the
+      // recurrent (Markov) state, so ∂L/∂z_t = ∂L/∂h_t with h_{t−1} held fixed. At the last step the top
+      // layer's probes go through the model's `probes` option so that the decoder reads h_t + z_t.
+      let state = start;
+      let logits: tf.Tensor | undefined;
       for (let t = 0; t < window; t++) {
-        grouped.push(probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[]);
+        const z = probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[];
+        if (t === window - 1) {
+          const top = z.map((zj, j) => (j >= widths.length - perLayer ? zj : constantZeros[j]!));
+          logits = model.forward(steps[t]!, state, { training: false, probes: [top] }).logits;
+        } else {
+          const out = model.forward(steps[t]!, state, { training: false });
+          state = out.finalState.map((h, j) => tf.add(h, z[j]!) as tf.Tensor2D);
+        }
       }
-      const { logits } = model.forward(probeInputs, start, { training: false, probes: grouped });
-      const last = tf.slice(logits, window - 1, 1); // [W, S, O] -> [1, S, O]
       // Σ_rows L_s = S · mean: each row's gradient is its own ∂L_s/∂h.
-      return tf.mul(meanLoss(last, tf.expandDims(lastTargets, 0), kind), samples);
+      const loss = tf.mul(meanLoss(logits!, tf.expandDims(lastTargets, 0), kind), samples);
+      // + 0·Σ z: probes the loss never reaches (the last step's lower layers and cell states) get a zero
+      // gradient instead of
+      // making tf.grads refuse them.
+      return tf.add(loss, tf.mul(tf.addN(probes.map((z) => tf.sum(z))), 0)) as tf.Scalar;
     };
     const grads = tf.grads(lastLoss)(flatProbes);
     // Per-row squared norms, [W·C] tensors of [S] -> [W, C, S].
