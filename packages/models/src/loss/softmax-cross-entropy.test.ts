@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../../test/helpers/cpu-backend';
 import { expectAllClose } from '../../test/helpers/expect-close';
 import { softmaxCrossEntropy, softmaxCrossEntropyRows } from './softmax-cross-entropy';
+import { setSoftmaxCrossEntropyKernel } from './softmax-cross-entropy-kernel';
 
 beforeAll(useCpuBackend);
 
@@ -115,5 +116,39 @@ describe('softmaxCrossEntropy', () => {
       /targets must be int32.*got float32 \[2\]/,
     );
     expect(() => softmaxCrossEntropy(logits, tf.tensor1d([0, 1, 2], 'int32'))).toThrow(/got int32 \[3\]/);
+  });
+});
+
+describe('softmax cross-entropy kernels (cpu here; wasm in test/wasm-backend.test.ts)', () => {
+  afterEach(() => {
+    setSoftmaxCrossEntropyKernel(true);
+  });
+
+  it('agree with the op-chain path, value and gradient, mean and per row', () => {
+    const rows = 9;
+    const classes = 37;
+    const values = Array.from(
+      { length: rows * classes },
+      (_, i) => 6 * Math.sin(i * 1.3) + (i % 5 === 0 ? 40 : 0),
+    );
+    const logits = tf.tensor2d(values, [rows, classes]);
+    const targets = tf.tensor1d(
+      Array.from({ length: rows }, (_, n) => (n * 7) % classes),
+      'int32',
+    );
+    const weights = tf.tensor1d(Array.from({ length: rows }, (_, n) => n - 3));
+    const run = (on: boolean) => {
+      setSoftmaxCrossEntropyKernel(on);
+      const mean = tf.valueAndGrad((z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets))(logits);
+      const perRow = tf.valueAndGrad((z: tf.Tensor) =>
+        tf.sum(tf.mul(softmaxCrossEntropyRows(z as tf.Tensor2D, targets), weights)),
+      )(logits);
+      return [mean.value, mean.grad, perRow.value, perRow.grad].map((t) => Array.from(t.dataSync()));
+    };
+    const kernel = run(true);
+    const ops = run(false);
+    kernel.forEach((k, i) => {
+      expectAllClose(k, ops[i]!, 5);
+    });
   });
 });
