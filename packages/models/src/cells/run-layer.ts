@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulBias } from '../internal/mat-mul-bias';
 import type { LayerWeights, RecurrentCell } from './cell';
 
 /** Result of one layer over a window. */
@@ -65,7 +66,7 @@ export function runLayer(
   const weightHhT = tf.transpose(weights.weightHh) as tf.Tensor2D;
   const bias = cell.foldsHiddenBias ? tf.add(weights.biasIh, weights.biasHh) : weights.biasIh;
   // [T·B, in] x [in, G·H] + [G·H] -> [T·B, G·H]
-  const projected = tf.fused.matMul({ a: input, b: weightIhT, bias });
+  const projected = matMulBias(input, weightIhT, bias as tf.Tensor1D);
   // [T·B, G·H] -> [T, B, G·H] -> T x [B, G·H]
   // (tfjs's Unpack gradient fails for a single output, hence the reshape when T = 1)
   const inputGates =

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cells } from '../cells/cells';
 import { runLayer } from '../cells/run-layer';
+import { matMulBias } from '../internal/mat-mul-bias';
 import { createPrng } from '../internal/prng';
 import type { ForwardOptions, ForwardResult, ModelSpec, RecurrentModel, RecurrentState } from '../types';
 import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
@@ -95,7 +96,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       });
       // [O, H] -> [H, O];  [T·B, H] x [H, O] + [O] -> [T·B, O] -> [T, B, O]
       const decoderT = tf.transpose(decoderWeight) as tf.Tensor2D;
-      const logits2d = tf.fused.matMul({ a: x, b: decoderT, bias: decoderBias });
+      const logits2d = matMulBias(x, decoderT, decoderBias);
       const logits = tf.reshape(logits2d, [steps, batch, normalized.outputSize]) as tf.Tensor3D;
       return { logits, finalState };
     });
