@@ -1,7 +1,5 @@
 export type { CheckpointFiles } from './checkpoint/checkpoint-io';
 export { readCheckpoint, resolveCheckpoint, writeCheckpoint } from './checkpoint/checkpoint-io';
-export type { NamedArray } from './checkpoint/safetensors';
-export { decodeSafetensors, encodeSafetensors } from './checkpoint/safetensors';
 export type {
   AdaptiveTruncationOptions,
   AdaptiveTruncationSettings,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createModel, type RecurrentModel } from '@tbptt/models';
 import { describe, expect, it } from 'vitest';
 import {
   adaptiveTruncation,
@@ -22,8 +23,21 @@ function run(
   optimizer: OptimizerSpec,
   windowing: 'tf' | 'buffer',
   overrides: Partial<TrainConfig>,
+  lstm = false,
 ) {
-  const model = tinyRnn({ vocab, hidden: 5, dropout: 0.3, seed: 9 });
+  const model: RecurrentModel = lstm
+    ? createModel({
+        cell: 'lstm',
+        input: 'embedding',
+        inputSize: vocab,
+        embeddingSize: 4,
+        hiddenSize: 5,
+        numLayers: 2,
+        outputSize: vocab,
+        dropout: 0.25,
+        seed: 9,
+      })
+    : tinyRnn({ vocab, hidden: 5, dropout: 0.3, seed: 9 });
   return {
     model,
     promise: train({
@@ -84,6 +98,23 @@ const cases = [
     optimizer: { name: 'adadelta' } as OptimizerSpec,
     windowing: 'buffer' as const,
   },
+  {
+    name: '2-layer LSTM with dropout (models package) + adaptive + sgd + buffer',
+    controller: () =>
+      adaptiveTruncation({
+        delta: 0.3,
+        window: 10,
+        burnIn: 3,
+        samples: 3,
+        repeats: 1,
+        refreshEvery: 9,
+        kmin: 2,
+        kmax: 8,
+      }),
+    optimizer: { name: 'sgd' } as OptimizerSpec,
+    windowing: 'buffer' as const,
+    lstm: true,
+  },
 ];
 
 describe('resume (issue test 6)', () => {
@@ -91,23 +122,35 @@ describe('resume (issue test 6)', () => {
     it(`N updates + checkpoint + resume + N updates is bit-identical to 2N straight: ${c.name}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'tbptt-resume-'));
       try {
-        const straight = run(c.controller, c.optimizer, c.windowing, { stop: { updates: 40 } });
+        const straight = run(c.controller, c.optimizer, c.windowing, { stop: { updates: 40 } }, c.lstm);
         const straightResult = await straight.promise;
         // The stream has 59 positions: 40 updates cross an epoch boundary.
         expect(straightResult.epochs).toBeGreaterThanOrEqual(1);
 
-        const first = run(c.controller, c.optimizer, c.windowing, {
-          stop: { updates: 20 },
-          checkpoint: { dir },
-        });
+        const first = run(
+          c.controller,
+          c.optimizer,
+          c.windowing,
+          {
+            stop: { updates: 20 },
+            checkpoint: { dir },
+          },
+          c.lstm,
+        );
         const firstResult = await first.promise;
         expect(firstResult.checkpoint).toBeDefined();
         first.model.dispose();
 
-        const second = run(c.controller, c.optimizer, c.windowing, {
-          stop: { updates: 40 },
-          resumeFrom: dir,
-        });
+        const second = run(
+          c.controller,
+          c.optimizer,
+          c.windowing,
+          {
+            stop: { updates: 40 },
+            resumeFrom: dir,
+          },
+          c.lstm,
+        );
         const secondResult = await second.promise;
         expect(secondResult.updates).toBe(40);
         straight.model.variables.forEach((v, i) => {

@@ -1,6 +1,5 @@
-// @tensorflow/tfjs's Node bundle registers the CPU backend and every gradient (tfjs-core's Node bundle
-// registers no gradients). Tests run on the CPU backend: for models this small it beats WASM's call overhead.
-import '@tensorflow/tfjs';
-import * as tf from '@tensorflow/tfjs-core';
+// The models package registers the gradients and its kernel fixes with the backend. Tests run on the CPU
+// backend: for models this small it beats WASM's per-call overhead, and it is deterministic.
+import { selectBackend } from '@tbptt/models';
 
-await tf.setBackend('cpu');
+await selectBackend('cpu');

@@ -1,17 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decodeSafetensors, encodeSafetensors, type NamedArray } from './safetensors';
+import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '@tbptt/models';
 
 /** The files of one checkpoint directory. */
 export interface CheckpointFiles {
-  /** Model weights by PyTorch state_dict name (weights.safetensors). */
-  weights: Map<string, NamedArray>;
+  /** Model weights: the models package's safetensors file (PyTorch state_dict names, spec in the metadata). */
+  weights: Uint8Array;
   /** Optimiser slots by `<parameter>.<slot>` (optimizer.safetensors). */
-  optimizer: Map<string, NamedArray>;
+  optimizer: Map<string, NamedTensor>;
   /** Carried recurrent state by component index (state.safetensors). */
-  state: Map<string, NamedArray>;
+  state: Map<string, NamedTensor>;
   /** Weights at the best validation loss so far (best.safetensors), when there is one. */
-  best?: Map<string, NamedArray>;
+  best?: Map<string, NamedTensor>;
   /** Everything else as JSON (trainer.json): counters, stream position, controller and RNG states, metrics. */
   trainer: Record<string, unknown>;
 }
@@ -30,10 +30,11 @@ export function writeCheckpoint(root: string, name: string, files: CheckpointFil
   const temp = join(root, `.tmp-${name}-${process.pid}`);
   rmSync(temp, { recursive: true, force: true });
   mkdirSync(temp);
-  writeFileSync(join(temp, 'weights.safetensors'), encodeSafetensors(files.weights));
-  writeFileSync(join(temp, 'optimizer.safetensors'), encodeSafetensors(files.optimizer));
-  writeFileSync(join(temp, 'state.safetensors'), encodeSafetensors(files.state));
-  if (files.best) writeFileSync(join(temp, 'best.safetensors'), encodeSafetensors(files.best));
+  writeFileSync(join(temp, 'weights.safetensors'), files.weights);
+  writeFileSync(join(temp, 'optimizer.safetensors'), new Uint8Array(encodeSafetensors(files.optimizer)));
+  writeFileSync(join(temp, 'state.safetensors'), new Uint8Array(encodeSafetensors(files.state)));
+  if (files.best)
+    writeFileSync(join(temp, 'best.safetensors'), new Uint8Array(encodeSafetensors(files.best)));
   writeFileSync(join(temp, 'trainer.json'), JSON.stringify(files.trainer));
   rmSync(target, { recursive: true, force: true });
   renameSync(temp, target);
@@ -67,7 +68,15 @@ export function resolveCheckpoint(path: string): string {
 /** Reads the checkpoint at `path` (a checkpoint directory or a root with a `latest` pointer). */
 export function readCheckpoint(path: string): CheckpointFiles & { path: string } {
   const dir = resolveCheckpoint(path);
-  const read = (file: string) => decodeSafetensors(readFileSync(join(dir, file)), join(dir, file));
+  const read = (file: string): Map<string, NamedTensor> => {
+    try {
+      return decodeSafetensors(readFileSync(join(dir, file))).tensors;
+    } catch (error) {
+      throw new Error(
+        `readCheckpoint: ${join(dir, file)}: ${(error as Error).message}; the checkpoint is damaged`,
+      );
+    }
+  };
   let trainer: Record<string, unknown>;
   try {
     trainer = JSON.parse(readFileSync(join(dir, 'trainer.json'), 'utf8'));
@@ -78,7 +87,7 @@ export function readCheckpoint(path: string): CheckpointFiles & { path: string }
   }
   return {
     path: dir,
-    weights: read('weights.safetensors'),
+    weights: new Uint8Array(readFileSync(join(dir, 'weights.safetensors'))),
     optimizer: read('optimizer.safetensors'),
     state: read('state.safetensors'),
     ...(existsSync(join(dir, 'best.safetensors')) ? { best: read('best.safetensors') } : {}),

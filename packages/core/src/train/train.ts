@@ -1,7 +1,12 @@
-import type { RecurrentModel, RecurrentState } from '@tbptt/models';
+import {
+  deserializeWeights,
+  type NamedTensor,
+  type RecurrentModel,
+  type RecurrentState,
+  serializeWeights,
+} from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-io';
-import type { NamedArray } from '../checkpoint/safetensors';
 import { Rng } from '../internal/rng';
 import { clipByGlobalNorm } from '../optim/clip';
 import { createOptimizer } from '../optim/create-optimizer';
@@ -101,7 +106,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
           'resume with the same optimizer',
       );
     }
-    assignNamed('weights', ck.weights, model.namedVariables);
+    deserializeWeights(model, ck.weights);
     assignNamed('optimizer', ck.optimizer, optimizer.slots());
     optimizer.setStep(t.optimizerStep);
     c.truncation.setState(t.controller);
@@ -112,7 +117,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       .sort((a, b) => Number(a) - Number(b))
       .map((key) => {
         const s = ck.state.get(key)!;
-        return tf.tensor2d(s.data as Float32Array, s.shape as [number, number]);
+        return tf.tensor2d(s.data, s.shape as [number, number]);
       });
     ({ update, epoch, position, carriedAt, tokens, estimateSeconds, metrics } = t);
     elapsedBefore = t.elapsedSeconds;
@@ -170,7 +175,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       c.checkpoint.dir,
       `update-${String(update).padStart(9, '0')}`,
       {
-        weights: arrays(parameters.map((p) => [p.name, p.variable])),
+        weights: new Uint8Array(serializeWeights(model)),
         optimizer: arrays([...optimizer.slots()]),
         state: arrays(carried.map((s, i) => [String(i), s])),
         ...(best ? { best: arrays(parameters.map((p, i) => [p.name, best![i]!])) } : {}),
@@ -329,16 +334,16 @@ function withWeights<T>(model: RecurrentModel, weights: tf.Tensor[] | undefined,
   }
 }
 
-function arrays(entries: [string, tf.Tensor][]): Map<string, NamedArray> {
+function arrays(entries: [string, tf.Tensor][]): Map<string, NamedTensor> {
   return new Map(
     entries.map(([name, t]) => [
       name,
-      { data: t.dataSync() as Float32Array | Int32Array, shape: t.shape.slice() },
+      { data: (t.dataSync() as Float32Array).slice(), shape: t.shape.slice() },
     ]),
   );
 }
 
-function tensorFrom(arrays: Map<string, NamedArray>, name: string, like: tf.Tensor): tf.Tensor {
+function tensorFrom(arrays: Map<string, NamedTensor>, name: string, like: tf.Tensor): tf.Tensor {
   const a = arrays.get(name);
   if (!a || a.shape.join(',') !== like.shape.join(',')) {
     throw new Error(
@@ -351,7 +356,7 @@ function tensorFrom(arrays: Map<string, NamedArray>, name: string, like: tf.Tens
 
 function assignNamed(
   file: string,
-  arrays: Map<string, NamedArray>,
+  arrays: Map<string, NamedTensor>,
   variables: ReadonlyMap<string, tf.Variable>,
 ): void {
   for (const [name, variable] of variables) {
