@@ -72,68 +72,90 @@ const VARIANTS: Record<
 };
 
 async function runChild(job: Job): Promise<void> {
-  const tf = await import('@tensorflow/tfjs-core');
   const { selectBackend } = await import('../src/backends/select-backend.js');
   const { registerKernelFixes, unregisterKernelFixes } = await import(
     '../src/kernels/register-kernel-fixes.js'
   );
   const { setPointwiseKernels } = await import('../src/cells/pointwise-kernels.js');
-  const { countKernels, matMulPeak, median, peakRssMb, timeSteps } = await import('./measure.js');
+  const { countKernels, matMulPeak, median, peakRssMb } = await import('./measure.js');
   const config = CONFIGS.find((c) => c.name === job.config)!;
   await selectBackend(job.backend as 'wasm');
-  const variant = VARIANTS[job.variant]!;
-  unregisterKernelFixes(job.backend);
-  registerKernelFixes(job.backend, variant);
-  if (!variant.fusedCells) setPointwiseKernels('plain');
+  // 'ablation': every variant on one model, interleaved step by step, so that they share the machine's
+  // load (other processes) alike; otherwise one variant.
+  const variants = job.variant === 'ablation' ? Object.keys(VARIANTS) : [job.variant];
+  const apply = (name: string) => {
+    const variant = VARIANTS[name]!;
+    unregisterKernelFixes(job.backend);
+    registerKernelFixes(job.backend, variant);
+    if (!variant.fusedCells) setPointwiseKernels('plain');
+  };
   const { step, dispose } =
     job.impl === 'tbptt'
       ? (await import('./tbptt-step.js')).tbpttStep(config)
       : (await import('./layers-step.js')).layersStep(config);
-  const times = await timeSteps(step, job.steps, job.warmup);
-  const medianMs = median(times);
-  const kernels = await countKernels(step);
+  const times = new Map<string, number[]>(variants.map((v) => [v, []]));
+  for (let i = 0; i < job.warmup + job.steps; i++) {
+    for (const name of variants) {
+      apply(name);
+      const t0 = performance.now();
+      await step();
+      const ms = performance.now() - t0;
+      if (i >= job.warmup) times.get(name)!.push(ms);
+    }
+  }
+  const kernels = new Map<string, Awaited<ReturnType<typeof countKernels>>>();
+  for (const name of variants) {
+    apply(name);
+    kernels.set(name, await countKernels(step));
+  }
+  apply(variants[0]!);
   const peakGflops = matMulPeak(job.backend === 'cpu' ? 256 : 512);
   dispose();
-  const result: Result = {
-    ...job,
-    medianMs,
-    tokensPerS: (config.batch * config.window * 1000) / medianMs,
-    gflops: stepFlops(config) / (medianMs * 1e6),
-    peakGflops,
-    kernels: kernels.total,
-    topKernels: kernels.top,
-    peakRssMb: peakRssMb(),
-  };
-  void tf;
-  console.log(`RESULT ${JSON.stringify(result)}`);
+  for (const name of variants) {
+    const medianMs = median(times.get(name)!);
+    const result: Result = {
+      ...job,
+      variant: name,
+      medianMs,
+      tokensPerS: (config.batch * config.window * 1000) / medianMs,
+      gflops: stepFlops(config) / (medianMs * 1e6),
+      peakGflops,
+      kernels: kernels.get(name)!.total,
+      topKernels: kernels.get(name)!.top,
+      peakRssMb: peakRssMb(),
+    };
+    console.log(`RESULT ${JSON.stringify(result)}`);
+  }
 }
 
-function spawnJob(job: Job): Result {
+function spawnJob(job: Job): Result[] {
   const script = fileURLToPath(import.meta.url);
   const child = spawnSync(process.execPath, [...process.execArgv, script, '--child', JSON.stringify(job)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  const line = child.stdout?.split('\n').find((l) => l.startsWith('RESULT '));
-  if (line == null) {
+  const lines = (child.stdout ?? '').split('\n').filter((l) => l.startsWith('RESULT '));
+  if (lines.length === 0) {
     const reason = (child.stderr || child.stdout || String(child.error))
       .trim()
       .split('\n')
       .slice(-3)
       .join(' | ');
-    return {
-      ...job,
-      medianMs: Number.NaN,
-      tokensPerS: Number.NaN,
-      gflops: Number.NaN,
-      peakGflops: Number.NaN,
-      kernels: 0,
-      topKernels: [],
-      peakRssMb: Number.NaN,
-      error: reason,
-    };
+    return [
+      {
+        ...job,
+        medianMs: Number.NaN,
+        tokensPerS: Number.NaN,
+        gflops: Number.NaN,
+        peakGflops: Number.NaN,
+        kernels: 0,
+        topKernels: [],
+        peakRssMb: Number.NaN,
+        error: reason,
+      },
+    ];
   }
-  return JSON.parse(line.slice('RESULT '.length)) as Result;
+  return lines.map((line) => JSON.parse(line.slice('RESULT '.length)) as Result);
 }
 
 interface TorchResult {
@@ -236,33 +258,30 @@ async function main(): Promise<void> {
       const jobWarmup = slow ? 1 : warmup;
       if (slow && jobSteps < steps)
         notes.push(`cpu LM: ${jobSteps} steps after 1 warm-up (seconds per step).`);
-      const variants = ablation && backend === 'wasm' ? Object.keys(VARIANTS) : ['all'];
-      for (const variant of variants) {
-        report(
-          spawnJob({
-            backend,
-            config: config.name,
-            impl: 'tbptt',
-            variant,
-            steps: jobSteps,
-            warmup: jobWarmup,
-          }),
-        );
-      }
+      // --ablation on wasm: the copy config runs every variant interleaved in one process; the LM (whose
+      // stock variant takes seconds per step) runs them with at most 3 steps.
+      const variant = ablation && backend === 'wasm' ? 'ablation' : 'all';
+      const variantSteps = variant === 'ablation' && name === 'lm' ? Math.min(jobSteps, 3) : jobSteps;
+      spawnJob({
+        backend,
+        config: config.name,
+        impl: 'tbptt',
+        variant,
+        steps: variantSteps,
+        warmup: variant === 'ablation' && name === 'lm' ? 1 : jobWarmup,
+      }).forEach(report);
       if (withLayers) {
         const layerSteps = name === 'lm' || backend === 'cpu' ? Math.min(jobSteps, 3) : steps;
         if (layerSteps < steps)
           notes.push(`tfjs-layers ${name} on ${backend}: ${layerSteps} steps after ${jobWarmup} warm-up.`);
-        report(
-          spawnJob({
-            backend,
-            config: config.name,
-            impl: 'layers',
-            variant: 'all',
-            steps: layerSteps,
-            warmup: jobWarmup,
-          }),
-        );
+        spawnJob({
+          backend,
+          config: config.name,
+          impl: 'layers',
+          variant: 'all',
+          steps: layerSteps,
+          warmup: jobWarmup,
+        }).forEach(report);
       }
     }
   }

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerWeights, RecurrentCell } from '../cells/cell.js';
 import type { LayerKernel, LayerRun } from '../cells/run-layer.js';
+import { fusedGruLayer, hasFusedGruLayer } from './gru-layer-kernel.js';
 import { fusedLstmLayer, hasFusedLstmLayer } from './lstm-layer-kernel.js';
+import { fusedRnnLayer, hasFusedRnnLayer } from './rnn-layer-kernel.js';
 
 /**
- * The {@link LayerKernel} this package installs (`setLayerKernel`): `runLayer` by a whole-layer kernel when one applies: an LSTM layer, no probes (the one-pass profile
- * adds a probe to every step's state, which the per-step path handles), on a backend with the kernel
- * (wasm, cpu). Returns null otherwise, and the caller runs the per-step path.
+ * The {@link LayerKernel} this package installs (`setLayerKernel`): `runLayer` by a whole-layer kernel when
+ * one applies: any cell (LSTM, GRU, RNN), no probes (the one-pass profile adds a probe to every step's
+ * state, which the per-step path handles), on a backend with the kernel (wasm, cpu). Returns null
+ * otherwise, and the caller runs the per-step path.
  *
- * Same contract as `runLayer`: input [T·B, in] step-major, state [h, c] each [B, H]; outputs [T·B, H].
+ * Same contract as `runLayer`: input [T·B, in] step-major, state components each [B, H]; outputs [T·B, H].
  */
 export const fusedLayerRun: LayerKernel = (
   cell: RecurrentCell,
@@ -17,16 +20,34 @@ export const fusedLayerRun: LayerKernel = (
   state: readonly tf.Tensor2D[],
   probes: unknown,
 ): LayerRun | null => {
-  if (cell.type !== 'lstm' || probes != null || !hasFusedLstmLayer()) return null;
-  // [4H, in] -> [in, 4H];  [4H, H] -> [H, 4H]
+  if (probes != null) return null;
+  const available =
+    cell.type === 'lstm'
+      ? hasFusedLstmLayer()
+      : cell.type === 'gru'
+        ? hasFusedGruLayer()
+        : hasFusedRnnLayer();
+  if (!available) return null;
+  // [G·H, in] -> [in, G·H];  [G·H, H] -> [H, G·H]
   const weightIhT = tf.transpose(weights.weightIh) as tf.Tensor2D;
   const weightHhT = tf.transpose(weights.weightHh) as tf.Tensor2D;
-  // [T·B, in] x [in, 4H] + [4H] -> [T·B, 4H]  (b_hh folds into the input projection for an LSTM)
-  const inputGates = tf.fused.matMul({
-    a: input,
-    b: weightIhT,
-    bias: tf.add(weights.biasIh, weights.biasHh),
-  });
-  const { outputs, h, c } = fusedLstmLayer(inputGates as tf.Tensor2D, weightHhT, state[0]!, state[1]!);
-  return { outputs, finalState: [h, c] };
+  // b_hh folds into the input projection except for the GRU (r multiplies W_hn h + b_hn).
+  const bias = cell.type === 'gru' ? weights.biasIh : tf.add(weights.biasIh, weights.biasHh);
+  // [T·B, in] x [in, G·H] + [G·H] -> [T·B, G·H]
+  const inputGates = tf.fused.matMul({ a: input, b: weightIhT, bias }) as tf.Tensor2D;
+  if (cell.type === 'lstm') {
+    const { outputs, h, c } = fusedLstmLayer(inputGates, weightHhT, state[0]!, state[1]!);
+    return { outputs, finalState: [h, c] };
+  }
+  if (cell.type === 'gru') {
+    const { outputs, h } = fusedGruLayer(inputGates, weightHhT, weights.biasHh, state[0]!);
+    return { outputs, finalState: [h] };
+  }
+  const { outputs, h } = fusedRnnLayer(
+    inputGates,
+    weightHhT,
+    state[0]!,
+    cell.type === 'rnn_relu' ? 'relu' : 'tanh',
+  );
+  return { outputs, finalState: [h] };
 };

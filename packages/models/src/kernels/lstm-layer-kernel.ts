@@ -2,6 +2,13 @@ import type { GradConfig, KernelBackend, KernelFunc, Tensor, TensorInfo } from '
 import * as tf from '@tensorflow/tfjs-core';
 import { allocate, float32View } from './backend-memory.js';
 import { FUSED_BACKENDS } from './fused-kernel-config.js';
+import {
+  backendMatMul,
+  backendTranspose,
+  type FusedBackendName,
+  kernelInputs,
+  previousStatesTransposed,
+} from './layer-kernel-utils.js';
 
 /**
  * A whole LSTM layer over a window as one kernel forward and one backward (wasm, cpu).
@@ -21,42 +28,19 @@ import { FUSED_BACKENDS } from './fused-kernel-config.js';
 export const LSTM_LAYER = 'TbpttLstmLayer';
 export const LSTM_LAYER_GRAD = 'TbpttLstmLayerGrad';
 
-type BackendName = (typeof FUSED_BACKENDS)[number];
-
-function matMul(backendName: BackendName, backend: KernelBackend, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const kernel = tf.getKernel('BatchMatMul', backendName)!;
-  // [M, K] x [K, N] -> [M, N]
-  return kernel.kernelFunc({
-    inputs: { a, b },
-    backend,
-    attrs: { transposeA: false, transposeB: false },
-  }) as TensorInfo;
-}
-
-function transpose2d(backendName: BackendName, backend: KernelBackend, x: TensorInfo): TensorInfo {
-  const kernel = tf.getKernel('Transpose', backendName)!;
-  // [R, C] -> [C, R]
-  return kernel.kernelFunc({ inputs: { x }, backend, attrs: { perm: [1, 0] } }) as TensorInfo;
-}
-
-function input(inputs: Record<string, TensorInfo | undefined>, name: string): TensorInfo {
-  const info = inputs[name];
-  if (info == null) throw new Error(`${LSTM_LAYER}: missing input "${name}"`);
-  return info;
-}
-
 /**
  * inputs inputGates [T·B, 4H], weightHhT [H, 4H], h0 [B, H], c0 [B, H]
  * -> outputs hs [T·B, H], cs [T·B, H], acts [T·B, 4H] (i | f | g | o), hLast [B, H], cLast [B, H].
  */
-function forwardKernel(backendName: BackendName): KernelFunc {
+function forwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs: anyInputs, backend: anyBackend }) => {
     const backend = anyBackend as KernelBackend;
-    const inputs = anyInputs as Record<string, TensorInfo | undefined>;
-    const inputGates = input(inputs, 'inputGates');
-    const weightHhT = input(inputs, 'weightHhT');
-    const h0 = input(inputs, 'h0');
-    const c0 = input(inputs, 'c0');
+    const [inputGates, weightHhT, h0, c0] = kernelInputs(LSTM_LAYER, anyInputs, [
+      'inputGates',
+      'weightHhT',
+      'h0',
+      'c0',
+    ]) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
     const [batch, hidden] = h0.shape as [number, number];
     const rows = inputGates.shape[0]!;
     const steps = rows / batch;
@@ -71,7 +55,7 @@ function forwardKernel(backendName: BackendName): KernelFunc {
     float32View(backend, hPrev).set(float32View(backend, h0));
     for (let t = 0; t < steps; t++) {
       // [B, H] x [H, 4H] -> [B, 4H]
-      const recurrent = matMul(backendName, backend, hPrev, weightHhT);
+      const recurrent = backendMatMul(backendName, backend, hPrev, weightHhT);
       // Views after the step's allocation (a wasm heap growth detaches older ones).
       const x = float32View(backend, inputGates);
       const r = float32View(backend, recurrent);
@@ -117,11 +101,10 @@ function forwardKernel(backendName: BackendName): KernelFunc {
  * inputs dhs [T·B, H], dhLast [B, H], dcLast [B, H], acts, cs, hs, h0, c0, weightHhT
  * -> outputs dInputGates [T·B, 4H], dWeightHhT [H, 4H], dh0 [B, H], dc0 [B, H].
  */
-function backwardKernel(backendName: BackendName): KernelFunc {
+function backwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs: anyInputs, backend: anyBackend }) => {
     const backend = anyBackend as KernelBackend;
-    const inputs = anyInputs as Record<string, TensorInfo | undefined>;
-    const [dhs, dhLast, dcLast, acts, cs, hs, h0, c0, weightHhT] = [
+    const [dhs, dhLast, dcLast, acts, cs, hs, h0, c0, weightHhT] = kernelInputs(LSTM_LAYER_GRAD, anyInputs, [
       'dhs',
       'dhLast',
       'dcLast',
@@ -131,7 +114,7 @@ function backwardKernel(backendName: BackendName): KernelFunc {
       'h0',
       'c0',
       'weightHhT',
-    ].map((name) => input(inputs, name)) as TensorInfo[];
+    ]);
     const [batch, hidden] = h0!.shape as [number, number];
     const rows = hs!.shape[0]!;
     const steps = rows / batch;
@@ -143,7 +126,7 @@ function backwardKernel(backendName: BackendName): KernelFunc {
     // δa_t as a tensor of its own, the left operand of δh_{t−1} = δa_t Wᵀ.
     const dGates = allocate(backend, [batch, width], 'float32');
     // [H, 4H] -> [4H, H]
-    const weightHh = transpose2d(backendName, backend, weightHhT!);
+    const weightHh = backendTranspose(backendName, backend, weightHhT!);
     // Cell-state adjoint carried backwards (plain memory: no kernel reads it).
     const dcNext = Float32Array.from(float32View(backend, dcLast!));
     let dhRecurrent: TensorInfo | null = null;
@@ -188,7 +171,7 @@ function backwardKernel(backendName: BackendName): KernelFunc {
       }
       if (dhRecurrent !== null) backend.disposeData(dhRecurrent.dataId);
       // [B, 4H] x [4H, H] -> [B, H]
-      dhRecurrent = matMul(backendName, backend, dGates, weightHh);
+      dhRecurrent = backendMatMul(backendName, backend, dGates, weightHh);
     }
     float32View(backend, dh0).set(float32View(backend, dhRecurrent!));
     float32View(backend, dc0).set(dcNext);
@@ -196,19 +179,9 @@ function backwardKernel(backendName: BackendName): KernelFunc {
     backend.disposeData(dGates.dataId);
     backend.disposeData(weightHh.dataId);
     // [h_0; h_1; …; h_{T−1}] transposed in one pass: [H, T·B]
-    const hPrevT = allocate(backend, [hidden, rows], 'float32');
-    {
-      const out = float32View(backend, hPrevT);
-      const first = float32View(backend, h0!);
-      const later = float32View(backend, hs!);
-      for (let n = 0; n < rows; n++) {
-        const src = n < batch ? first : later;
-        const base = n < batch ? n * hidden : (n - batch) * hidden;
-        for (let j = 0; j < hidden; j++) out[j * rows + n] = src[base + j]!;
-      }
-    }
+    const hPrevT = previousStatesTransposed(backend, h0!, hs!);
     // [H, T·B] x [T·B, 4H] -> [H, 4H]
-    const dWeightHhT = matMul(backendName, backend, hPrevT, dInputGates);
+    const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dInputGates);
     backend.disposeData(hPrevT.dataId);
     return [dInputGates, dWeightHhT, dh0, dc0];
   };

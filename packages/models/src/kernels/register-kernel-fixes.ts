@@ -3,9 +3,11 @@ import { setPointwiseKernels } from '../cells/pointwise-kernels.js';
 import { setLayerKernel } from '../cells/run-layer.js';
 import { fusedLayerRun } from './fused-layer-run.js';
 import { fusedGruPointwise, registerGruCellKernels } from './gru-cell-kernel.js';
+import { registerGruLayerKernels } from './gru-layer-kernel.js';
 import { fusedLstmPointwise, registerLstmCellKernels } from './lstm-cell-kernel.js';
 import { registerLstmLayerKernels } from './lstm-layer-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
+import { registerRnnLayerKernels } from './rnn-layer-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -20,7 +22,7 @@ export interface KernelFixOptions {
   segmentSum?: boolean;
   /** wasm and cpu: the LSTM and GRU pointwise steps as fused kernels. */
   fusedCells?: boolean;
-  /** wasm and cpu: a whole LSTM layer over a window as one kernel forward and one backward. */
+  /** wasm and cpu: a whole LSTM, GRU or RNN layer over a window as one kernel forward and one backward. */
   fusedLayers?: boolean;
 }
 
@@ -55,7 +57,11 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
     setPointwiseKernels({ lstm: fusedLstmPointwise, gru: fusedGruPointwise });
   }
   if (backendName === 'wasm' || backendName === 'cpu') {
-    if (fusedLayers) registerLstmLayerKernels();
+    if (fusedLayers) {
+      registerLstmLayerKernels();
+      registerGruLayerKernels();
+      registerRnnLayerKernels();
+    }
     setLayerKernel(fusedLayers ? fusedLayerRun : null);
   }
 }

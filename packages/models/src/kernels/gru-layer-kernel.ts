@@ -1,0 +1,269 @@
+import type { GradConfig, KernelBackend, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { allocate, float32View } from './backend-memory.js';
+import { FUSED_BACKENDS } from './fused-kernel-config.js';
+import {
+  backendMatMul,
+  backendTranspose,
+  type FusedBackendName,
+  kernelInputs,
+  previousStatesTransposed,
+} from './layer-kernel-utils.js';
+
+/**
+ * A whole GRU layer over a window as one kernel forward and one backward (wasm, cpu); see
+ * `lstm-layer-kernel.ts` for why. PyTorch's equations, gate order r, z, n:
+ *
+ *     gx_t = x_t W_ihᵀ + b_ih (given, [B, 3H]),   gh_t = h_{t−1} W + b_hh   (W = W_hhᵀ [H, 3H])
+ *     r = σ(gx_r + gh_r),  z = σ(gx_z + gh_z),  n = tanh(gx_n + r ⊙ gh_n),  h_t = n + z ⊙ (h_{t−1} − n)
+ *
+ * Backward (t = T−1 … 0), with δh_t = ∂L/∂h_t (outputs) + the carry from step t+1:
+ *
+ *     δa_n = δh (1 − z)(1 − n²),  δa_r = δa_n gh_n r(1 − r),  δa_z = δh (h_{t−1} − n) z(1 − z)
+ *     ∂L/∂gx_t = [δa_r, δa_z, δa_n],   ∂L/∂gh_t = [δa_r, δa_z, δa_n ⊙ r]
+ *     carry to h_{t−1}:  δh ⊙ z + (∂L/∂gh_t) Wᵀ
+ *     ∂L/∂W = [h_0; …; h_{T−1}]ᵀ [∂L/∂gh_1; …]  (one product),  ∂L/∂b_hh = Σ_rows ∂L/∂gh
+ */
+export const GRU_LAYER = 'TbpttGruLayer';
+export const GRU_LAYER_GRAD = 'TbpttGruLayerGrad';
+
+/**
+ * inputs inputGates [T·B, 3H], weightHhT [H, 3H], biasHh [3H], h0 [B, H]
+ * -> outputs hs [T·B, H], acts [T·B, 3H] (r | z | n), hiddenN [T·B, H] (gh_n), hLast [B, H].
+ */
+function forwardKernel(backendName: FusedBackendName): KernelFunc {
+  return ({ inputs, backend: anyBackend }) => {
+    const backend = anyBackend as KernelBackend;
+    const [inputGates, weightHhT, biasHh, h0] = kernelInputs(GRU_LAYER, inputs, [
+      'inputGates',
+      'weightHhT',
+      'biasHh',
+      'h0',
+    ]) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+    const [batch, hidden] = h0.shape as [number, number];
+    const rows = inputGates.shape[0]!;
+    const steps = rows / batch;
+    const size = batch * hidden;
+    const width = 3 * hidden;
+    const hs = allocate(backend, [rows, hidden], 'float32');
+    const acts = allocate(backend, [rows, width], 'float32');
+    const hiddenN = allocate(backend, [rows, hidden], 'float32');
+    const hLast = allocate(backend, [batch, hidden], 'float32');
+    const hPrev = allocate(backend, [batch, hidden], 'float32');
+    float32View(backend, hPrev).set(float32View(backend, h0));
+    for (let t = 0; t < steps; t++) {
+      // [B, H] x [H, 3H] -> [B, 3H]
+      const recurrent = backendMatMul(backendName, backend, hPrev, weightHhT);
+      const x = float32View(backend, inputGates);
+      const r = float32View(backend, recurrent);
+      const bias = float32View(backend, biasHh);
+      const hOut = float32View(backend, hs);
+      const act = float32View(backend, acts);
+      const ghN = float32View(backend, hiddenN);
+      const h = float32View(backend, hPrev);
+      for (let b = 0; b < batch; b++) {
+        const gateRow = (t * batch + b) * width;
+        const recRow = b * width;
+        for (let j = 0; j < hidden; j++) {
+          const k = b * hidden + j;
+          const gi = gateRow + j;
+          const ri = recRow + j;
+          const reset = 1 / (1 + Math.exp(-(x[gi]! + r[ri]! + bias[j]!)));
+          const update = 1 / (1 + Math.exp(-(x[gi + hidden]! + r[ri + hidden]! + bias[hidden + j]!)));
+          const hn = r[ri + 2 * hidden]! + bias[2 * hidden + j]!;
+          const n = Math.tanh(x[gi + 2 * hidden]! + reset * hn);
+          const hNew = n + update * (h[k]! - n);
+          hOut[t * size + k] = hNew;
+          ghN[t * size + k] = hn;
+          act[gi] = reset;
+          act[gi + hidden] = update;
+          act[gi + 2 * hidden] = n;
+        }
+      }
+      // h_{t−1} <- h_t, after the loop read every h_{t−1}.
+      float32View(backend, hPrev).set(float32View(backend, hs).subarray(t * size, (t + 1) * size));
+      backend.disposeData(recurrent.dataId);
+    }
+    float32View(backend, hLast).set(float32View(backend, hPrev));
+    backend.disposeData(hPrev.dataId);
+    return [hs, acts, hiddenN, hLast];
+  };
+}
+
+/**
+ * inputs dhs [T·B, H], dhLast [B, H], acts, hiddenN, hs, h0, weightHhT
+ * -> outputs dInputGates [T·B, 3H], dWeightHhT [H, 3H], dBiasHh [3H], dh0 [B, H].
+ */
+function backwardKernel(backendName: FusedBackendName): KernelFunc {
+  return ({ inputs, backend: anyBackend }) => {
+    const backend = anyBackend as KernelBackend;
+    const [dhs, dhLast, acts, hiddenN, hs, h0, weightHhT] = kernelInputs(GRU_LAYER_GRAD, inputs, [
+      'dhs',
+      'dhLast',
+      'acts',
+      'hiddenN',
+      'hs',
+      'h0',
+      'weightHhT',
+    ]) as TensorInfo[];
+    const [batch, hidden] = h0!.shape as [number, number];
+    const rows = hs!.shape[0]!;
+    const steps = rows / batch;
+    const size = batch * hidden;
+    const width = 3 * hidden;
+    const dInputGates = allocate(backend, [rows, width], 'float32');
+    const dHiddenGates = allocate(backend, [rows, width], 'float32');
+    const dBiasHh = allocate(backend, [width], 'float32');
+    const dh0 = allocate(backend, [batch, hidden], 'float32');
+    // ∂L/∂gh_t as a tensor of its own, the left operand of the carry product.
+    const dGates = allocate(backend, [batch, width], 'float32');
+    // [H, 3H] -> [3H, H]
+    const weightHh = backendTranspose(backendName, backend, weightHhT!);
+    // The direct part of the carry, δh ⊙ z (plain memory).
+    const carryDirect = Float32Array.from(float32View(backend, dhLast!));
+    let carryProduct: TensorInfo | null = null;
+    for (let t = steps - 1; t >= 0; t--) {
+      const dhOut = float32View(backend, dhs!);
+      const product = carryProduct === null ? null : float32View(backend, carryProduct);
+      const act = float32View(backend, acts!);
+      const ghN = float32View(backend, hiddenN!);
+      const hPrev = t === 0 ? float32View(backend, h0!) : float32View(backend, hs!);
+      const hPrevBase = t === 0 ? 0 : (t - 1) * size;
+      const dIn = float32View(backend, dInputGates);
+      const dHid = float32View(backend, dHiddenGates);
+      const dg = float32View(backend, dGates);
+      for (let b = 0; b < batch; b++) {
+        const gateRow = (t * batch + b) * width;
+        for (let j = 0; j < hidden; j++) {
+          const k = b * hidden + j;
+          const gi = gateRow + j;
+          const reset = act[gi]!;
+          const update = act[gi + hidden]!;
+          const n = act[gi + 2 * hidden]!;
+          const dh = dhOut[t * size + k]! + carryDirect[k]! + (product === null ? 0 : product[k]!);
+          const dan = dh * (1 - update) * (1 - n * n);
+          const dar = dan * ghN[t * size + k]! * reset * (1 - reset);
+          const daz = dh * (hPrev[hPrevBase + k]! - n) * update * (1 - update);
+          carryDirect[k] = dh * update;
+          dIn[gi] = dar;
+          dIn[gi + hidden] = daz;
+          dIn[gi + 2 * hidden] = dan;
+          dHid[gi] = dar;
+          dHid[gi + hidden] = daz;
+          dHid[gi + 2 * hidden] = dan * reset;
+          const local = b * width + j;
+          dg[local] = dar;
+          dg[local + hidden] = daz;
+          dg[local + 2 * hidden] = dan * reset;
+        }
+      }
+      if (carryProduct !== null) backend.disposeData(carryProduct.dataId);
+      // [B, 3H] x [3H, H] -> [B, H]
+      carryProduct = backendMatMul(backendName, backend, dGates, weightHh);
+    }
+    {
+      const out = float32View(backend, dh0);
+      const product = float32View(backend, carryProduct!);
+      for (let k = 0; k < size; k++) out[k] = carryDirect[k]! + product[k]!;
+      // ∂L/∂b_hh: column sums of ∂L/∂gh over all rows.
+      const db = float32View(backend, dBiasHh);
+      const dHid = float32View(backend, dHiddenGates);
+      db.fill(0);
+      for (let n = 0; n < rows; n++) {
+        for (let g = 0; g < width; g++) db[g]! += dHid[n * width + g]!;
+      }
+    }
+    backend.disposeData(carryProduct!.dataId);
+    backend.disposeData(dGates.dataId);
+    backend.disposeData(weightHh.dataId);
+    const hPrevT = previousStatesTransposed(backend, h0!, hs!);
+    // [H, T·B] x [T·B, 3H] -> [H, 3H]
+    const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dHiddenGates);
+    backend.disposeData(hPrevT.dataId);
+    backend.disposeData(dHiddenGates.dataId);
+    return [dInputGates, dWeightHhT, dBiasHh, dh0];
+  };
+}
+
+const gradConfig: GradConfig = {
+  kernelName: GRU_LAYER,
+  inputsToSave: ['weightHhT', 'h0'],
+  outputsToSave: [true, true, true, false],
+  gradFunc: (dys, saved) => {
+    const [dhs, , , dhLast] = dys as Tensor[];
+    const [weightHhT, h0, hs, acts, hiddenN] = saved;
+    const [dInputGates, dWeightHhT, dBiasHh, dh0] = tf.engine().runKernel(GRU_LAYER_GRAD, {
+      dhs: dhs!,
+      dhLast: dhLast!,
+      acts: acts!,
+      hiddenN: hiddenN!,
+      hs: hs!,
+      h0: h0!,
+      weightHhT: weightHhT!,
+    }) as Tensor[];
+    return {
+      inputGates: () => dInputGates!,
+      weightHhT: () => dWeightHhT!,
+      biasHh: () => dBiasHh!,
+      h0: () => dh0!,
+    };
+  },
+};
+
+/** Registers the GRU layer kernels (wasm and cpu) and their gradient. Idempotent. */
+export function registerGruLayerKernels(): void {
+  for (const backendName of FUSED_BACKENDS) {
+    if (tf.getKernel(GRU_LAYER, backendName) == null) {
+      tf.registerKernel({ kernelName: GRU_LAYER, backendName, kernelFunc: forwardKernel(backendName) });
+      tf.registerKernel({ kernelName: GRU_LAYER_GRAD, backendName, kernelFunc: backwardKernel(backendName) });
+    }
+  }
+  if (tf.getGradient(GRU_LAYER) == null) tf.registerGradient(gradConfig);
+}
+
+/** True when the active backend runs {@link fusedGruLayer} as one kernel. */
+export function hasFusedGruLayer(): boolean {
+  return tf.getKernel(GRU_LAYER, tf.getBackend()) != null;
+}
+
+/**
+ * Runs a GRU layer over a window with the fused layer kernel (check {@link hasFusedGruLayer} first).
+ * Differentiable with respect to every argument.
+ *
+ * @param inputGates gx = x W_ihᵀ + b_ih for all steps, step-major [T·B, 3H]
+ * @param weightHhT W_hhᵀ [H, 3H]
+ * @param biasHh b_hh [3H]
+ * @param h0 initial hidden state [B, H]
+ * @returns outputs h_1 … h_T step-major [T·B, H]; the final h [B, H]
+ */
+export function fusedGruLayer(
+  inputGates: tf.Tensor2D,
+  weightHhT: tf.Tensor2D,
+  biasHh: tf.Tensor1D,
+  h0: tf.Tensor2D,
+): { outputs: tf.Tensor2D; h: tf.Tensor2D } {
+  const [batch, hidden] = h0.shape;
+  const rows = inputGates.shape[0];
+  if (inputGates.shape[1] !== 3 * hidden || rows % batch !== 0 || rows === 0) {
+    throw new Error(
+      `fusedGruLayer: inputGates must be [T·B, 3H] with B = ${batch}, H = ${hidden}, got [${inputGates.shape}]`,
+    );
+  }
+  if (weightHhT.shape[0] !== hidden || weightHhT.shape[1] !== 3 * hidden) {
+    throw new Error(
+      `fusedGruLayer: weightHhT must be [H, 3H] = [${hidden}, ${3 * hidden}], got [${weightHhT.shape}]`,
+    );
+  }
+  if (biasHh.shape[0] !== 3 * hidden) {
+    throw new Error(`fusedGruLayer: biasHh must be [3H] = [${3 * hidden}], got [${biasHh.shape}]`);
+  }
+  const [outputs, acts, hiddenN, h] = tf.engine().runKernel(GRU_LAYER, {
+    inputGates,
+    weightHhT,
+    biasHh,
+    h0,
+  }) as tf.Tensor2D[];
+  acts!.dispose();
+  hiddenN!.dispose();
+  return { outputs: outputs!, h: h! };
+}

@@ -1,0 +1,200 @@
+import type {
+  GradConfig,
+  KernelBackend,
+  KernelFunc,
+  NamedAttrMap,
+  Tensor,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { RnnNonlinearity } from '../cells/rnn-pointwise.js';
+import { allocate, float32View } from './backend-memory.js';
+import { FUSED_BACKENDS } from './fused-kernel-config.js';
+import {
+  backendMatMul,
+  backendTranspose,
+  type FusedBackendName,
+  kernelInputs,
+  previousStatesTransposed,
+} from './layer-kernel-utils.js';
+
+/**
+ * A whole Elman RNN layer over a window as one kernel forward and one backward (wasm, cpu); see
+ * `lstm-layer-kernel.ts` for why:
+ *
+ *     h_t = φ(X_t + h_{t−1} W),   X_t = x_t W_ihᵀ + b_ih + b_hh (given),  W = W_hhᵀ [H, H],  φ = tanh | relu
+ *
+ * Backward: δa_t = (∂L/∂h_t + δa_{t+1} Wᵀ) ⊙ φ′ (tanh: 1 − h², relu: [h > 0]);
+ * ∂L/∂W = [h_0; …; h_{T−1}]ᵀ [δa_1; …; δa_T] (one product).
+ */
+export const RNN_LAYER = 'TbpttRnnLayer';
+export const RNN_LAYER_GRAD = 'TbpttRnnLayerGrad';
+
+interface RnnAttrs {
+  nonlinearity: RnnNonlinearity;
+}
+
+/** inputs inputGates [T·B, H], weightHhT [H, H], h0 [B, H] -> outputs hs [T·B, H], hLast [B, H]. */
+function forwardKernel(backendName: FusedBackendName): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as KernelBackend;
+    const relu = (attrs as unknown as RnnAttrs).nonlinearity === 'relu';
+    const [inputGates, weightHhT, h0] = kernelInputs(RNN_LAYER, inputs, [
+      'inputGates',
+      'weightHhT',
+      'h0',
+    ]) as [TensorInfo, TensorInfo, TensorInfo];
+    const [batch, hidden] = h0.shape as [number, number];
+    const rows = inputGates.shape[0]!;
+    const steps = rows / batch;
+    const size = batch * hidden;
+    const hs = allocate(backend, [rows, hidden], 'float32');
+    const hLast = allocate(backend, [batch, hidden], 'float32');
+    const hPrev = allocate(backend, [batch, hidden], 'float32');
+    float32View(backend, hPrev).set(float32View(backend, h0));
+    for (let t = 0; t < steps; t++) {
+      // [B, H] x [H, H] -> [B, H]
+      const recurrent = backendMatMul(backendName, backend, hPrev, weightHhT);
+      const x = float32View(backend, inputGates);
+      const r = float32View(backend, recurrent);
+      const hOut = float32View(backend, hs);
+      const h = float32View(backend, hPrev);
+      const base = t * size;
+      for (let k = 0; k < size; k++) {
+        const a = x[base + k]! + r[k]!;
+        const hNew = relu ? (a > 0 ? a : 0) : Math.tanh(a);
+        hOut[base + k] = hNew;
+        h[k] = hNew;
+      }
+      backend.disposeData(recurrent.dataId);
+    }
+    float32View(backend, hLast).set(float32View(backend, hPrev));
+    backend.disposeData(hPrev.dataId);
+    return [hs, hLast];
+  };
+}
+
+/** inputs dhs, dhLast, hs, h0, weightHhT -> outputs dInputGates [T·B, H], dWeightHhT [H, H], dh0 [B, H]. */
+function backwardKernel(backendName: FusedBackendName): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as KernelBackend;
+    const relu = (attrs as unknown as RnnAttrs).nonlinearity === 'relu';
+    const [dhs, dhLast, hs, h0, weightHhT] = kernelInputs(RNN_LAYER_GRAD, inputs, [
+      'dhs',
+      'dhLast',
+      'hs',
+      'h0',
+      'weightHhT',
+    ]) as TensorInfo[];
+    const [batch, hidden] = h0!.shape as [number, number];
+    const rows = hs!.shape[0]!;
+    const steps = rows / batch;
+    const size = batch * hidden;
+    const dInputGates = allocate(backend, [rows, hidden], 'float32');
+    const dh0 = allocate(backend, [batch, hidden], 'float32');
+    const dA = allocate(backend, [batch, hidden], 'float32');
+    // [H, H] -> [H, H]ᵀ
+    const weightHh = backendTranspose(backendName, backend, weightHhT!);
+    let carry: TensorInfo | null = null;
+    for (let t = steps - 1; t >= 0; t--) {
+      const dhOut = float32View(backend, dhs!);
+      const dCarry = carry === null ? float32View(backend, dhLast!) : float32View(backend, carry);
+      const hOut = float32View(backend, hs!);
+      const dIn = float32View(backend, dInputGates);
+      const da = float32View(backend, dA);
+      const base = t * size;
+      for (let k = 0; k < size; k++) {
+        const h = hOut[base + k]!;
+        const dh = dhOut[base + k]! + dCarry[k]!;
+        const d = relu ? (h > 0 ? dh : 0) : dh * (1 - h * h);
+        dIn[base + k] = d;
+        da[k] = d;
+      }
+      if (carry !== null) backend.disposeData(carry.dataId);
+      // [B, H] x [H, H] -> [B, H]
+      carry = backendMatMul(backendName, backend, dA, weightHh);
+    }
+    float32View(backend, dh0).set(float32View(backend, carry!));
+    backend.disposeData(carry!.dataId);
+    backend.disposeData(dA.dataId);
+    backend.disposeData(weightHh.dataId);
+    const hPrevT = previousStatesTransposed(backend, h0!, hs!);
+    // [H, T·B] x [T·B, H] -> [H, H]
+    const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dInputGates);
+    backend.disposeData(hPrevT.dataId);
+    return [dInputGates, dWeightHhT, dh0];
+  };
+}
+
+const gradConfig: GradConfig = {
+  kernelName: RNN_LAYER,
+  inputsToSave: ['weightHhT', 'h0'],
+  outputsToSave: [true, false],
+  gradFunc: (dys, saved, attrs) => {
+    const [dhs, dhLast] = dys as Tensor[];
+    const [weightHhT, h0, hs] = saved;
+    const [dInputGates, dWeightHhT, dh0] = tf
+      .engine()
+      .runKernel(
+        RNN_LAYER_GRAD,
+        { dhs: dhs!, dhLast: dhLast!, hs: hs!, h0: h0!, weightHhT: weightHhT! },
+        attrs as NamedAttrMap,
+      ) as Tensor[];
+    return { inputGates: () => dInputGates!, weightHhT: () => dWeightHhT!, h0: () => dh0! };
+  },
+};
+
+/** Registers the RNN layer kernels (wasm and cpu) and their gradient. Idempotent. */
+export function registerRnnLayerKernels(): void {
+  for (const backendName of FUSED_BACKENDS) {
+    if (tf.getKernel(RNN_LAYER, backendName) == null) {
+      tf.registerKernel({ kernelName: RNN_LAYER, backendName, kernelFunc: forwardKernel(backendName) });
+      tf.registerKernel({ kernelName: RNN_LAYER_GRAD, backendName, kernelFunc: backwardKernel(backendName) });
+    }
+  }
+  if (tf.getGradient(RNN_LAYER) == null) tf.registerGradient(gradConfig);
+}
+
+/** True when the active backend runs {@link fusedRnnLayer} as one kernel. */
+export function hasFusedRnnLayer(): boolean {
+  return tf.getKernel(RNN_LAYER, tf.getBackend()) != null;
+}
+
+/**
+ * Runs an Elman RNN layer over a window with the fused layer kernel (check {@link hasFusedRnnLayer}).
+ * Differentiable with respect to every argument.
+ *
+ * @param inputGates X = x W_ihᵀ + b_ih + b_hh for all steps, step-major [T·B, H]
+ * @param weightHhT W_hhᵀ [H, H]
+ * @param h0 initial hidden state [B, H]
+ * @param nonlinearity 'tanh' or 'relu'
+ */
+export function fusedRnnLayer(
+  inputGates: tf.Tensor2D,
+  weightHhT: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  nonlinearity: RnnNonlinearity,
+): { outputs: tf.Tensor2D; h: tf.Tensor2D } {
+  const [batch, hidden] = h0.shape;
+  const rows = inputGates.shape[0];
+  if (inputGates.shape[1] !== hidden || rows % batch !== 0 || rows === 0) {
+    throw new Error(
+      `fusedRnnLayer: inputGates must be [T·B, H] with B = ${batch}, H = ${hidden}, got [${inputGates.shape}]`,
+    );
+  }
+  if (weightHhT.shape[0] !== hidden || weightHhT.shape[1] !== hidden) {
+    throw new Error(
+      `fusedRnnLayer: weightHhT must be [H, H] = [${hidden}, ${hidden}], got [${weightHhT.shape}]`,
+    );
+  }
+  if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
+    throw new Error(
+      `fusedRnnLayer: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nonlinearity)}`,
+    );
+  }
+  const attrs = { nonlinearity } as unknown as NamedAttrMap;
+  const [outputs, h] = tf
+    .engine()
+    .runKernel(RNN_LAYER, { inputGates, weightHhT, h0 }, attrs) as tf.Tensor2D[];
+  return { outputs: outputs!, h: h! };
+}
