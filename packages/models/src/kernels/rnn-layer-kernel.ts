@@ -62,7 +62,7 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
       const base = t * size;
       for (let k = 0; k < size; k++) {
         const a = x[base + k]! + r[k]!;
-        const hNew = relu ? (a > 0 ? a : 0) : Math.tanh(a);
+        const hNew = relu ? Math.max(a, 0) : Math.tanh(a);
         hOut[base + k] = hNew;
         h[k] = hNew;
       }
