@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
 
@@ -117,6 +118,45 @@ describe('safetensors', () => {
   it('refuses to encode data that does not fit the shape', () => {
     expect(() => encodeSafetensors([['w', { shape: [2, 2], data: new Float32Array(3) }]])).toThrow(
       /tensor w has shape \[2, 2\] \(4 values\) but 3 values/,
+    );
+  });
+});
+
+describe('safetensors round trip (property)', () => {
+  it('decode(encode(tensors)) gives back every name, shape and float32 value, in data order', () => {
+    const tensorArbitrary = fc
+      .array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 3 })
+      .chain((shape) =>
+        fc
+          .array(fc.float({ noNaN: true }), {
+            minLength: shape.reduce((a, b) => a * b, 1),
+            maxLength: shape.reduce((a, b) => a * b, 1),
+          })
+          .map((values) => ({ shape, data: Float32Array.from(values) })),
+      );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), tensorArbitrary), {
+          selector: ([name]) => name,
+          maxLength: 5,
+        }),
+        fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+        (entries, metadata) => {
+          const named = entries.filter(([name]) => name !== '__metadata__');
+          const decoded = decodeSafetensors(encodeSafetensors(named, metadata));
+          expect([...decoded.tensors.keys()].sort()).toEqual(named.map(([name]) => name).sort());
+          // Order is data order, defined for tensors that hold data (empty ones share an offset).
+          const withData = (names: string[]) =>
+            names.filter((n) => named.find(([m]) => m === n)![1].data.length > 0);
+          expect(withData([...decoded.tensors.keys()])).toEqual(withData(named.map(([name]) => name)));
+          for (const [name, tensor] of named) {
+            expect(decoded.tensors.get(name)!.shape).toEqual(tensor.shape);
+            expect(Array.from(decoded.tensors.get(name)!.data)).toEqual(Array.from(tensor.data));
+          }
+          expect(decoded.metadata).toEqual(Object.keys(metadata).length > 0 ? metadata : {});
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -14,7 +14,7 @@ export interface NamedTensor {
   data: Float32Array;
 }
 
-/** Decoded file: tensors in header order and the string metadata. */
+/** Decoded file: tensors in file (data) order and the string metadata. */
 export interface SafetensorsContents {
   tensors: Map<string, NamedTensor>;
   metadata: Record<string, string>;
@@ -145,7 +145,7 @@ export function decodeSafetensors(file: ArrayBuffer | ArrayBufferView): Safetens
   }
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
-  const tensors = new Map<string, NamedTensor>();
+  const found: { name: string; begin: number; tensor: NamedTensor }[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
@@ -186,10 +186,16 @@ export function decodeSafetensors(file: ArrayBuffer | ArrayBufferView): Safetens
           'the file is truncated',
       );
     }
-    tensors.set(name, {
-      shape: [...(shape as number[])],
-      data: readValues(view, dataStart + begin, count, dtype as string),
+    found.push({
+      name,
+      begin,
+      tensor: {
+        shape: [...(shape as number[])],
+        data: readValues(view, dataStart + begin, count, dtype as string),
+      },
     });
   }
-  return { tensors, metadata };
+  // File order is data order: JSON objects list integer-like keys ("0", "1") first, whatever the writer did.
+  found.sort((a, b) => a.begin - b.begin);
+  return { tensors: new Map(found.map((f) => [f.name, f.tensor])), metadata };
 }
