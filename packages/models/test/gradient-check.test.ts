@@ -10,10 +10,10 @@ beforeAll(useCpuBackend);
  * against central differences (L(θ + ε e_i) − L(θ − ε e_i)) / 2ε of the same float32 loss, for every
  * parameter element, every initial-state element and (dense) every input element.
  * float32 rounding of L (≈ 1e-7 relative) over 2ε = 2e-2 bounds the numeric error near 1e-5; the
- * tolerance below is well above that and well below any wrong gate or missing term (≥ 1e-2).
+ * tolerance below (observed worst error ≈ 0.7 of it) still catches a gradient off by 1 %.
  */
 const EPS = 1e-2;
-const tolerance = (numeric: number) => 2e-3 + 2e-2 * Math.abs(numeric);
+const tolerance = (numeric: number) => 5e-4 + 5e-3 * Math.abs(numeric);
 
 function numbers(count: number, seed: number): number[] {
   let x = seed;
