@@ -24,6 +24,12 @@ import { validateSpec } from './validate-spec';
  */
 export function createModel(spec: ModelSpec): RecurrentModel {
   const normalized = validateSpec(spec);
+  if (tf.engine().backendNames().length === 0) {
+    throw new Error(
+      "createModel: no TensorFlow.js backend is registered; call `await selectBackend('auto')` first " +
+        "(or import '@tensorflow/tfjs-backend-cpu')",
+    );
+  }
   const cell = cells[normalized.cell];
   const layout = parameterLayout(normalized);
   const values = initialWeights(normalized, layout);
