@@ -26,6 +26,11 @@ export interface ModelSpec {
   outputSize: number;
   /** Dropout between layers and on the output, training only, in [0, 1). */
   dropout?: number;
+  /**
+   * Dropout on the input vectors (embeddings or dense features) before the first layer, training only, in
+   * [0, 1). Default 0. PyTorch's word_language_model example uses the same rate as `dropout` here.
+   */
+  inputDropout?: number;
   /** Share encoder and decoder weights (needs embeddingSize === hiddenSize and inputSize === outputSize). */
   tieWeights?: boolean;
   init?: InitScheme;
