@@ -28,7 +28,7 @@ export { scaledLearningRate } from './optim/lr-scaling';
 export type { NamedParameter, Optimizer, OptimizerName, OptimizerSpec } from './optim/optimizer';
 export { momentum, sgd } from './optim/sgd';
 export type { GradientNormProfileOptions } from './profile/gradient-norm-profile';
-export { gradientNormProfile } from './profile/gradient-norm-profile';
+export { gradientNormProfile, gradientNormProfileGroups } from './profile/gradient-norm-profile';
 export type { DenseStreamOptions } from './streams/dense-stream';
 export { denseStream } from './streams/dense-stream';
 export type { Stream, StreamWindow } from './streams/stream';
@@ -44,7 +44,7 @@ export type {
   TrainEvent,
   TruncationEvent,
 } from './train/events';
-export { sampleProfile } from './train/profile-sampler';
+export { sampleProfiles } from './train/profile-sampler';
 export type { TrainResult } from './train/train';
 export { train } from './train/train';
 export type { ResolvedTrainConfig, TrainConfig } from './train/train-config';

@@ -31,6 +31,7 @@ describe('end-to-end estimate on a known contraction (issue test 4)', () => {
         model,
         train: denseStream({ batch, features: hidden, inputs: data, targets, outputs: hidden }),
         truncation: adaptiveTruncation({
+          refreshAtStart: true,
           delta,
           window,
           burnIn: 20,

@@ -17,6 +17,7 @@ it('tf.memory().numTensors stays flat over 500 updates with adaptive refreshes a
     train: tokenStream({ tokens, batch }),
     valid: tokenStream({ tokens: tokens.slice(0, 60 * batch), batch }),
     truncation: adaptiveTruncation({
+      refreshAtStart: true,
       delta: 0.2,
       window: 8,
       burnIn: 2,

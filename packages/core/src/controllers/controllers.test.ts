@@ -9,10 +9,15 @@ import { variableTruncation } from './variable-truncation';
 function geometric(beta: number, requests: ProfileRequest[] = []): (update: number) => TruncationContext {
   return (update) => ({
     update,
-    profile(request): GradientNormProfile {
+    profiles(request): GradientNormProfile[] {
       requests.push(request);
       const phi = Float64Array.from({ length: request.window }, (_, k) => beta ** k);
-      return { phi, samples: request.samples, averaging: request.averaging, window: request.window };
+      return Array.from({ length: request.repeats }, () => ({
+        phi,
+        samples: request.samples,
+        averaging: request.averaging,
+        window: request.window,
+      }));
     },
   });
 }
@@ -34,12 +39,12 @@ describe('fixedTruncation', () => {
 describe('adaptiveTruncation', () => {
   it('picks the closed-form κ̂(δ) for a geometric profile and reports β̂ and δ̂', () => {
     const requests: ProfileRequest[] = [];
-    const c = adaptiveTruncation({ delta: 0.1, preset: 'synthetic', repeats: 3 });
+    const c = adaptiveTruncation({ delta: 0.1, preset: 'synthetic', repeats: 3, refreshAtStart: true });
     const decision = c.next(geometric(0.9, requests)(0));
     expect(closedForm(0.9, 0.1, 100)).toBe(22);
     expect(decision.truncation).toBe(22);
-    expect(requests).toHaveLength(3);
-    expect(requests[0]).toEqual({ window: 100, burnIn: 10, samples: 32, averaging: 'norm' });
+    expect(requests).toHaveLength(1); // all repeats in one request
+    expect(requests[0]).toEqual({ window: 100, burnIn: 10, samples: 32, repeats: 3, averaging: 'norm' });
     const change = decision.refresh!;
     expect(change.from).toBe(10);
     expect(change.to).toBe(22);
@@ -50,7 +55,13 @@ describe('adaptiveTruncation', () => {
 
   it('re-estimates every refreshEvery updates only', () => {
     const requests: ProfileRequest[] = [];
-    const c = adaptiveTruncation({ delta: 0.5, preset: 'synthetic', repeats: 1, refreshEvery: 10 });
+    const c = adaptiveTruncation({
+      delta: 0.5,
+      preset: 'synthetic',
+      repeats: 1,
+      refreshEvery: 10,
+      refreshAtStart: true,
+    });
     const ctx = geometric(0.9, requests);
     expect(c.next(ctx(0)).truncation).toBe(7);
     for (let u = 1; u < 10; u++) expect(c.next(ctx(u)).refresh).toBeUndefined();
@@ -58,18 +69,52 @@ describe('adaptiveTruncation', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('by default trains with initialK until the first estimate at refreshEvery', () => {
+    const requests: ProfileRequest[] = [];
+    const c = adaptiveTruncation({ delta: 0.1, preset: 'synthetic', refreshEvery: 4 });
+    const ctx = geometric(0.9, requests);
+    for (let u = 0; u < 4; u++) expect(c.next(ctx(u))).toEqual({ truncation: 10, learningRateScale: 1 });
+    expect(c.next(ctx(4)).refresh?.to).toBe(22);
+    expect(requests).toHaveLength(1);
+  });
+
   it('clamps to [kmin, kmax]', () => {
-    const c = adaptiveTruncation({ delta: 0.1, window: 50, kmin: 2, kmax: 15, repeats: 1 });
+    const c = adaptiveTruncation({
+      delta: 0.1,
+      window: 50,
+      kmin: 2,
+      kmax: 15,
+      repeats: 1,
+      refreshAtStart: true,
+    });
     expect(c.next(geometric(0.9)(0)).truncation).toBe(15);
-    const d = adaptiveTruncation({ delta: 0.1, window: 50, kmin: 30, kmax: 40, repeats: 1 });
+    const d = adaptiveTruncation({
+      delta: 0.1,
+      window: 50,
+      kmin: 30,
+      kmax: 40,
+      repeats: 1,
+      refreshAtStart: true,
+    });
     expect(d.next(geometric(0.5)(0)).truncation).toBe(30);
   });
 
   it('keeps K when every profile is zero', () => {
-    const c = adaptiveTruncation({ delta: 0.1, preset: 'synthetic', initialK: 12, repeats: 2 });
+    const c = adaptiveTruncation({
+      delta: 0.1,
+      preset: 'synthetic',
+      initialK: 12,
+      repeats: 2,
+      refreshAtStart: true,
+    });
     const zero: TruncationContext = {
       update: 0,
-      profile: (r) => ({ phi: new Float64Array(r.window), samples: r.samples, averaging: 'norm' }),
+      profiles: (r) =>
+        Array.from({ length: r.repeats }, () => ({
+          phi: new Float64Array(r.window),
+          samples: r.samples,
+          averaging: 'norm' as const,
+        })),
     };
     const decision = c.next(zero);
     expect(decision.truncation).toBe(12);
@@ -77,9 +122,21 @@ describe('adaptiveTruncation', () => {
   });
 
   it('saves and restores its state', () => {
-    const a = adaptiveTruncation({ delta: 0.1, preset: 'synthetic', refreshEvery: 5, repeats: 1 });
+    const a = adaptiveTruncation({
+      delta: 0.1,
+      preset: 'synthetic',
+      refreshEvery: 5,
+      repeats: 1,
+      refreshAtStart: true,
+    });
     a.next(geometric(0.8)(0));
-    const b = adaptiveTruncation({ delta: 0.1, preset: 'synthetic', refreshEvery: 5, repeats: 1 });
+    const b = adaptiveTruncation({
+      delta: 0.1,
+      preset: 'synthetic',
+      refreshEvery: 5,
+      repeats: 1,
+      refreshAtStart: true,
+    });
     b.setState(JSON.parse(JSON.stringify(a.getState())));
     expect(b.current()).toBe(a.current());
     expect(b.next(geometric(0.8)(3)).refresh).toBeUndefined();

@@ -1,13 +1,18 @@
 import type { GradientNormProfile } from '@tbptt/estimators';
 
-/** What a controller asks the engine to measure: S samples, each a burn-in then a W-step probe window. */
+/**
+ * What a controller asks the engine to measure: `repeats` profiles of S samples each, every sample a burn-in
+ * then a W-step probe window. The engine measures all S × repeats rows in one probe.
+ */
 export interface ProfileRequest {
   /** W: lags in the profile. */
   window: number;
   /** Steps run (without gradient) before the probe window to warm the state up. */
   burnIn: number;
-  /** S: sampled positions of the training stream (batch rows of the probe). */
+  /** S: sampled positions of the training stream per profile. */
   samples: number;
+  /** Independent profiles wanted (the paper averages κ̂ over several). */
+  repeats: number;
   /** 'norm': φ̂_k is the mean of the per-sample norms; 'log': exp of the mean of their logs. */
   averaging: 'norm' | 'log';
 }
@@ -15,8 +20,8 @@ export interface ProfileRequest {
 export interface TruncationContext {
   /** Updates applied so far. */
   update: number;
-  /** Measures a gradient-norm profile on the training stream at the current weights. */
-  profile(request: ProfileRequest): GradientNormProfile;
+  /** Measures `request.repeats` gradient-norm profiles on the training stream at the current weights. */
+  profiles(request: ProfileRequest): GradientNormProfile[];
 }
 
 /** A change of K reported by the adaptive controller, with the estimates that led to it. */

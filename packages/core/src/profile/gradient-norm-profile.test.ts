@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { linearRnn, tinyRnn } from '../../test/fixtures/tiny-models';
 import { meanLoss } from '../internal/loss';
-import { gradientNormProfile } from './gradient-norm-profile';
+import { gradientNormProfile, gradientNormProfileGroups } from './gradient-norm-profile';
 
 /**
  * Brute force: one backward pass per lag. For lag k ≥ 1 the state after step t = W−1−k is computed by a
@@ -157,6 +157,27 @@ describe('gradientNormProfile', () => {
       expect(total.samples).toBe(5);
       for (let k = 1; k < 20; k++) expect(total.phi[k]! / total.phi[k - 1]!).toBeCloseTo(Math.abs(a), 5);
     }
+    tf.dispose([inputs, targets]);
+    model.dispose();
+  });
+
+  it('groups of rows from one probe equal separate probes of those rows', () => {
+    const model = tinyRnn({ vocab, hidden: 4 });
+    const inputs = tf.randomUniform([burnIn + 10, 6], 0, vocab, 'int32', 7);
+    const targets = tf.randomUniform([burnIn + 10, 6], 0, vocab, 'int32', 8);
+    const groups = gradientNormProfileGroups(model, inputs, targets, { window: 10, burnIn, groups: 3 });
+    expect(groups).toHaveLength(3);
+    groups.forEach((group, g) => {
+      const rows = (t: tf.Tensor) => tf.slice(t, [0, 2 * g], [-1, 2]);
+      const [x, y] = [rows(inputs), rows(targets)];
+      const alone = gradientNormProfile(model, x, y, { window: 10, burnIn });
+      expect(group.total.samples).toBe(2);
+      expectRelative(group.total.phi, Array.from(alone.total.phi), 1e-5);
+      tf.dispose([x, y]);
+    });
+    expect(() =>
+      gradientNormProfileGroups(model, inputs, targets, { window: 10, burnIn, groups: 4 }),
+    ).toThrow(/groups must be a positive integer dividing the 6 rows, got 4/);
     tf.dispose([inputs, targets]);
     model.dispose();
   });

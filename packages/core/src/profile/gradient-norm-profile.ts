@@ -19,6 +19,31 @@ export interface GradientNormProfileOptions {
 }
 
 /**
+ * {@link gradientNormProfile} for G groups of rows from the same single backward pass: rows
+ * [g·S/G, (g+1)·S/G) make profile g. Rows are independent, so G profiles of S/G samples cost one probe of S rows
+ * (how the adaptive controller's repeats are measured at once). S must be a multiple of G.
+ */
+export function gradientNormProfileGroups(
+  model: RecurrentModel,
+  inputs: tf.Tensor,
+  targets: tf.Tensor,
+  options: GradientNormProfileOptions & { groups: number },
+): ComponentProfiles[] {
+  const rows = inputs.shape[1]!;
+  const { groups } = options;
+  if (!Number.isInteger(groups) || groups < 1 || rows % groups !== 0) {
+    throw new Error(
+      `gradientNormProfileGroups: groups must be a positive integer dividing the ${rows} rows, got ${groups}`,
+    );
+  }
+  const { values, components } = probeSquares(model, inputs, targets, options);
+  const perGroup = rows / groups;
+  return Array.from({ length: groups }, (_, g) =>
+    buildProfiles(values, options, components, rows, g * perGroup, (g + 1) * perGroup),
+  );
+}
+
+/**
  * The gradient-norm profile φ̂_k = mean_s ‖∂L_s/∂h_{s−k}‖, k = 0..W−1 (ARCHITECTURE §1; Aicher, Foti &
  * Fox 2019, Section 4.1), from ONE backward pass. Each batch row is one sample s whose loss L_s sits at the
  * last step of the window. A zero probe z_t is added to every state component after every step
@@ -38,9 +63,20 @@ export function gradientNormProfile(
   targets: tf.Tensor,
   options: GradientNormProfileOptions,
 ): ComponentProfiles {
+  const { values, components } = probeSquares(model, inputs, targets, options);
+  const rows = inputs.shape[1]!;
+  return buildProfiles(values, options, components, rows, 0, rows);
+}
+
+/** The probe: per-row squared adjoint norms ‖∂L_s/∂h_t^(j)‖², laid out [W, C, S]. */
+function probeSquares(
+  model: RecurrentModel,
+  inputs: tf.Tensor,
+  targets: tf.Tensor,
+  options: GradientNormProfileOptions,
+): { values: Float32Array; components: number } {
   const fn = 'gradientNormProfile';
   const { window, burnIn } = options;
-  const averaging = options.averaging ?? 'norm';
   if (!Number.isInteger(window) || window < 2) {
     throw new Error(`${fn}: window must be an integer ≥ 2, got ${window}`);
   }
@@ -100,21 +136,37 @@ export function gradientNormProfile(
     return tf.reshape(tf.stack(perRow), [window, widths.length, samples]);
   });
   const values = squares.dataSync() as Float32Array;
+  const components = squares.shape[1]!;
   squares.dispose();
+  return { values, components };
+}
 
-  const components = values.length / (window * samples);
+/** φ̂ for rows [from, to) of the squared norms [W, C, S]: total (components summed) and per component. */
+function buildProfiles(
+  values: Float32Array,
+  options: GradientNormProfileOptions,
+  components: number,
+  rows: number,
+  from: number,
+  to: number,
+): ComponentProfiles {
+  const { window } = options;
+  const averaging = options.averaging ?? 'norm';
   const names = options.componentNames ?? Array.from({ length: components }, (_, j) => `state${j}`);
   if (names.length !== components) {
-    throw new Error(`${fn}: componentNames has ${names.length} names for ${components} state components`);
+    throw new Error(
+      `gradientNormProfile: componentNames has ${names.length} names for ${components} state components`,
+    );
   }
+  const samples = to - from;
   const total = new Float64Array(window);
   const perComponent = names.map(() => new Float64Array(window));
   for (let k = 0; k < window; k++) {
     const t = window - 1 - k;
-    for (let s = 0; s < samples; s++) {
+    for (let s = from; s < to; s++) {
       let sum = 0;
       for (let j = 0; j < components; j++) {
-        const sq = values[(t * components + j) * samples + s]!;
+        const sq = values[(t * components + j) * rows + s]!;
         sum += sq;
         perComponent[j]![k]! += average(Math.sqrt(sq), averaging);
       }

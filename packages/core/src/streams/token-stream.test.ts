@@ -61,6 +61,7 @@ describe('tokenStream', () => {
     });
     const { inputs, targets } = stream.slice(0, 2);
     expect(inputs.shape).toEqual([2, 2, 3]);
+    expect(inputs.dtype).toBe('float32');
     expect(inputs.arraySync()).toEqual([
       [
         [1, 0, 0],

@@ -67,7 +67,7 @@ export function tokenStream(options: TokenStreamOptions): Stream {
   const encode = (ids: Int32Array, shape: [number, number]): tf.Tensor =>
     tf.tidy(() => {
       const t = tf.tensor2d(ids, shape, 'int32');
-      return oneHot === undefined ? t : tf.oneHot(t, oneHot); // [T, B] -> [T, B, V]
+      return oneHot === undefined ? t : tf.cast(tf.oneHot(t, oneHot), 'float32'); // [T, B] -> [T, B, V]
     });
 
   const stream: Stream = {

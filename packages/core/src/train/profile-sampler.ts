@@ -3,20 +3,20 @@ import type { RecurrentModel } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProfileRequest } from '../controllers/truncation-controller';
 import type { Rng } from '../internal/rng';
-import { gradientNormProfile } from '../profile/gradient-norm-profile';
+import { gradientNormProfileGroups } from '../profile/gradient-norm-profile';
 import type { Stream } from '../streams/stream';
 
 /**
- * The engine's answer to a controller's profile request: S positions of the training stream drawn uniformly
- * (a column and a start such that burn-in + W steps fit), gathered into one batch of S rows, then the
- * one-pass probe from the zero state. Returns the total profile.
+ * The engine's answer to a controller's profile request: S × repeats positions of the training stream drawn
+ * uniformly (a column and a start such that burn-in + W steps fit), gathered into one batch, then ONE one-pass
+ * probe from the zero state, split into `repeats` total profiles of S rows each.
  */
-export function sampleProfile(
+export function sampleProfiles(
   model: RecurrentModel,
   stream: Stream,
   rng: Rng,
   request: ProfileRequest,
-): GradientNormProfile {
+): GradientNormProfile[] {
   const length = request.burnIn + request.window;
   if (length > stream.steps) {
     throw new Error(
@@ -26,18 +26,19 @@ export function sampleProfile(
   }
   const starts: number[] = [];
   const columns: number[] = [];
-  for (let s = 0; s < request.samples; s++) {
+  for (let s = 0; s < request.samples * request.repeats; s++) {
     starts.push(rng.int(stream.steps - length + 1));
     columns.push(rng.int(stream.batch));
   }
   const { inputs, targets } = stream.gather(starts, columns, length);
   try {
-    return gradientNormProfile(model, inputs, targets, {
+    return gradientNormProfileGroups(model, inputs, targets, {
       window: request.window,
       burnIn: request.burnIn,
       averaging: request.averaging,
       targetKind: stream.targetKind,
-    }).total;
+      groups: request.repeats,
+    }).map((profiles) => profiles.total);
   } finally {
     tf.dispose([inputs, targets]);
   }

@@ -14,7 +14,7 @@ import { scaledLearningRate } from '../optim/lr-scaling';
 import { planWindow } from '../windows/window-plan';
 import { type Evaluation, evaluate } from './evaluate';
 import type { TrainEvent } from './events';
-import { sampleProfile } from './profile-sampler';
+import { sampleProfiles } from './profile-sampler';
 import { resolveTrainConfig, type TrainConfig } from './train-config';
 import { windowGradients } from './window-gradients';
 
@@ -210,7 +210,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       const before = performance.now();
       const decision = c.truncation.next({
         update,
-        profile: (request) => sampleProfile(model, stream, rng, request),
+        profiles: (request) => sampleProfiles(model, stream, rng, request),
       });
       if (decision.refresh) {
         const seconds = (performance.now() - before) / 1000;
