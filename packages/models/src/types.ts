@@ -67,7 +67,8 @@ export interface ForwardResult {
 }
 
 export interface RecurrentModel {
-  readonly spec: Readonly<Required<ModelSpec>>;
+  /** The spec with defaults filled in (inputDropout stays optional in the type, for older fixtures). */
+  readonly spec: Readonly<Required<Omit<ModelSpec, 'inputDropout'>> & Pick<ModelSpec, 'inputDropout'>>;
   /** Trainable variables, in PyTorch state_dict order. */
   readonly variables: tf.Variable[];
   /** Variables by PyTorch state_dict name (encoder.weight, rnn.weight_ih_l0, …, decoder.bias). */
