@@ -26,11 +26,6 @@ export interface ModelSpec {
   outputSize: number;
   /** Dropout between layers and on the output, training only, in [0, 1). */
   dropout?: number;
-  /**
-   * Dropout on the input vectors (embeddings or dense features) before the first layer, training only, in
-   * [0, 1). Default 0. PyTorch's word_language_model example uses the same rate as `dropout` here.
-   */
-  inputDropout?: number;
   /** Share encoder and decoder weights (needs embeddingSize === hiddenSize and inputSize === outputSize). */
   tieWeights?: boolean;
   init?: InitScheme;
@@ -67,8 +62,7 @@ export interface ForwardResult {
 }
 
 export interface RecurrentModel {
-  /** The spec with defaults filled in (inputDropout stays optional in the type, for older fixtures). */
-  readonly spec: Readonly<Required<Omit<ModelSpec, 'inputDropout'>> & Pick<ModelSpec, 'inputDropout'>>;
+  readonly spec: Readonly<Required<ModelSpec>>;
   /** Trainable variables, in PyTorch state_dict order. */
   readonly variables: tf.Variable[];
   /** Variables by PyTorch state_dict name (encoder.weight, rnn.weight_ih_l0, …, decoder.bias). */

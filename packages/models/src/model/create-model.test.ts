@@ -3,7 +3,6 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../../test/helpers/cpu-backend';
 import { expectAllClose } from '../../test/helpers/expect-close';
 import { referenceForward } from '../../test/helpers/reference-model';
-import { createPrng } from '../internal/prng';
 import { softmaxCrossEntropy } from '../loss/softmax-cross-entropy';
 import type { CellType, ModelSpec, RecurrentModel } from '../types';
 import { createModel } from './create-model';
@@ -253,31 +252,6 @@ describe('createModel', () => {
     expect(logits(model, true)).toEqual(first);
     expect(logits(model, true)).toEqual(second);
     expect(() => model.setRngState([1, 2])).toThrow(/setRngState: state must be 4 integers/);
-  });
-
-  it('input dropout drops whole input features in training only, from the same RNG stream', () => {
-    // Training with input dropout equals evaluation on the input times the mask replayed from the RNG state.
-    const model = build({
-      cell: 'rnn_tanh',
-      input: 'dense',
-      inputSize: 3,
-      embeddingSize: undefined,
-      inputDropout: 0.5,
-    });
-    const features = tf.tensor3d(numbers(4 * 2 * 3, 9), [4, 2, 3]);
-    const state = model.initialState(2);
-    const rng = model.getRngState();
-    const trained = Array.from(model.forward(features, state, { training: true }).logits.dataSync());
-    // Replay the mask: the first 4·2·3 draws of the dropout stream, 0 below the rate, else 1 / (1 − rate).
-    model.setRngState(rng);
-    const replay = createPrng(0);
-    replay.setState(model.getRngState());
-    const mask = Array.from({ length: 24 }, () => (replay.nextFloat() < 0.5 ? 0 : 2));
-    const masked = tf.mul(features, tf.tensor3d(mask, [4, 2, 3]));
-    const expected = Array.from(model.forward(masked, state, { training: false }).logits.dataSync());
-    expectAllClose(trained, expected, 6);
-    expect(mask.filter((m) => m === 0).length).toBeGreaterThan(0);
-    expect(Array.from(model.forward(features, state).logits.dataSync())).not.toEqual(trained);
   });
 
   it('leaks no tensors over 100 forward/backward/update steps', () => {

@@ -13,8 +13,7 @@ import { validateSpec } from './validate-spec';
 
 /**
  * Builds a stacked recurrent model: input (embedding lookup, or dense features), `numLayers` recurrent
- * layers of one cell type, dropout on the input (optional), between layers and on the output (training only),
- * and a linear decoder.
+ * layers of one cell type, dropout between layers and on the output (training only), and a linear decoder.
  *
  *     x_t = E[ids_t] (embedding) or features_t (dense)
  *     h^l_t = cell(h^{l−1}_t, h^l_{t−1})                for l = 0 … L−1  (h^{−1}_t = x_t)
@@ -69,7 +68,6 @@ export function createModel(spec: ModelSpec): RecurrentModel {
     const { steps, batch } = checkForwardArguments(normalized, componentCount, inputs, state, options.probes);
     const training = options.training ?? false;
     const dropout = training ? normalized.dropout : 0;
-    const inputDropout = training ? normalized.inputDropout : 0;
     return tf.tidy(() => {
       const rows = steps * batch;
       // [T, B] ids -> [T·B] -> gather -> [T·B, E];  or [T, B, F] -> [T·B, F]
@@ -77,7 +75,6 @@ export function createModel(spec: ModelSpec): RecurrentModel {
         encoder !== null
           ? (tf.gather(encoder, tf.reshape(inputs, [rows])) as tf.Tensor2D)
           : (tf.reshape(inputs, [rows, normalized.inputSize]) as tf.Tensor2D);
-      if (inputDropout > 0) x = tf.mul(x, dropoutMask(rng, rows, x.shape[1], inputDropout));
       const finalState: tf.Tensor2D[] = [];
       layers.forEach((weights, l) => {
         const first = l * cell.stateCount;

@@ -17,7 +17,6 @@ describe('validateSpec', () => {
       ...base,
       embeddingSize: 8,
       dropout: 0,
-      inputDropout: 0,
       tieWeights: false,
       init: 'paper',
       seed: 0,
@@ -40,11 +39,6 @@ describe('validateSpec', () => {
     ['embedding 0', { embeddingSize: 0 }, /spec\.embeddingSize .*got 0/],
     ['dropout 1', { dropout: 1 }, /spec\.dropout must be a probability in \[0, 1\), got 1/],
     ['dropout -0.1', { dropout: -0.1 }, /spec\.dropout .*got -0\.1/],
-    [
-      'input dropout 1.5',
-      { inputDropout: 1.5 },
-      /spec\.inputDropout must be a probability in \[0, 1\), got 1\.5/,
-    ],
     ['init', { init: 'xavier' }, /spec\.init must be "paper" or "pytorch", got "xavier"/],
     ['seed', { seed: 1.5 }, /spec\.seed must be an integer, got 1\.5/],
     [

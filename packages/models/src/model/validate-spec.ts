@@ -23,7 +23,7 @@ function positiveInteger(field: string, value: unknown, meaning: string): number
 }
 
 /**
- * Checks a model spec and fills in defaults: dropout and inputDropout 0 (no regularisation unless asked), tieWeights false,
+ * Checks a model spec and fills in defaults: dropout 0 (no regularisation unless asked), tieWeights false,
  * init 'paper' (the reference setup), seed 0 (reproducible unless asked otherwise), embeddingSize =
  * hiddenSize for embedding input (the usual LM choice, and what tying needs).
  * Errors name the field and the value received.
@@ -59,15 +59,6 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
   if (typeof dropout !== 'number' || !Number.isFinite(dropout) || dropout < 0 || dropout >= 1) {
     fail('dropout', dropout, 'must be a probability in [0, 1)');
   }
-  const inputDropout = spec.inputDropout ?? 0;
-  if (
-    typeof inputDropout !== 'number' ||
-    !Number.isFinite(inputDropout) ||
-    inputDropout < 0 ||
-    inputDropout >= 1
-  ) {
-    fail('inputDropout', inputDropout, 'must be a probability in [0, 1)');
-  }
   const tieWeights = spec.tieWeights ?? false;
   if (typeof tieWeights !== 'boolean') fail('tieWeights', tieWeights, 'must be true or false');
   if (tieWeights) {
@@ -100,7 +91,6 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
     numLayers,
     outputSize,
     dropout,
-    inputDropout,
     tieWeights,
     init,
     seed,
