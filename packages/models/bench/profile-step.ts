@@ -31,6 +31,13 @@ async function main(): Promise<void> {
   for (const [k, e] of [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
     console.log(`  ${k.padEnd(24)} ${String(e.calls).padStart(5)} calls ${e.ms.toFixed(2).padStart(9)} ms`);
   }
+  // Shapes of the calls of one kernel: PROFILE_KERNEL=Sum npx tsx bench/profile-step.ts
+  const watched = process.env.PROFILE_KERNEL;
+  for (const k of profile.kernels.filter((x) => x.name === watched)) {
+    console.log(
+      `  ${watched} ${JSON.stringify(k.inputShapes)} -> ${JSON.stringify(k.outputShapes)} ${Number(k.kernelTimeMs).toFixed(2)} ms`,
+    );
+  }
   dispose();
 }
 

@@ -1,6 +1,7 @@
 import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { gruPointwise } from '../cells/gru-pointwise.js';
+import { sigmoid, tanh } from './activations.js';
 import {
   activeBackendHas,
   FUSED_BACKENDS,
@@ -39,9 +40,9 @@ const forwardKernel = fusedKernelFunc(
         const gr = gateRow + j;
         const gz = gr + hidden;
         const gn = gz + hidden;
-        const r = 1 / (1 + Math.exp(-(gx![gr]! + gh![gr]!)));
-        const z = 1 / (1 + Math.exp(-(gx![gz]! + gh![gz]!)));
-        const n = Math.tanh(gx![gn]! + r * gh![gn]!);
+        const r = sigmoid(gx![gr]! + gh![gr]!);
+        const z = sigmoid(gx![gz]! + gh![gz]!);
+        const n = tanh(gx![gn]! + r * gh![gn]!);
         h![row + j] = n + z * (hPrev![row + j]! - n);
         act![gr] = r;
         act![gz] = z;

@@ -1,5 +1,6 @@
 import type { GradConfig, KernelBackend, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { sigmoid, tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
 import { FUSED_BACKENDS } from './fused-kernel-config.js';
 import {
@@ -68,10 +69,10 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
           const k = b * hidden + j;
           const gi = gateRow + j;
           const ri = recRow + j;
-          const reset = 1 / (1 + Math.exp(-(x[gi]! + r[ri]! + bias[j]!)));
-          const update = 1 / (1 + Math.exp(-(x[gi + hidden]! + r[ri + hidden]! + bias[hidden + j]!)));
+          const reset = sigmoid(x[gi]! + r[ri]! + bias[j]!);
+          const update = sigmoid(x[gi + hidden]! + r[ri + hidden]! + bias[hidden + j]!);
           const hn = r[ri + 2 * hidden]! + bias[2 * hidden + j]!;
-          const n = Math.tanh(x[gi + 2 * hidden]! + reset * hn);
+          const n = tanh(x[gi + 2 * hidden]! + reset * hn);
           const hNew = n + update * (h[k]! - n);
           hOut[t * size + k] = hNew;
           ghN[t * size + k] = hn;

@@ -1,6 +1,7 @@
 import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LstmStepState, lstmPointwise } from '../cells/lstm-pointwise.js';
+import { sigmoid, tanh } from './activations.js';
 import {
   activeBackendHas,
   FUSED_BACKENDS,
@@ -38,13 +39,13 @@ const forwardKernel = fusedKernelFunc(
       const gateRow = 4 * row;
       for (let j = 0; j < hidden; j++) {
         const gi = gateRow + j;
-        const i = 1 / (1 + Math.exp(-gates![gi]!));
-        const f = 1 / (1 + Math.exp(-gates![gi + hidden]!));
-        const g = Math.tanh(gates![gi + 2 * hidden]!);
-        const o = 1 / (1 + Math.exp(-gates![gi + 3 * hidden]!));
+        const i = sigmoid(gates![gi]!);
+        const f = sigmoid(gates![gi + hidden]!);
+        const g = tanh(gates![gi + 2 * hidden]!);
+        const o = sigmoid(gates![gi + 3 * hidden]!);
         const cNew = f * cPrev![row + j]! + i * g;
         c![row + j] = cNew;
-        h![row + j] = o * Math.tanh(cNew);
+        h![row + j] = o * tanh(cNew);
         act![gi] = i;
         act![gi + hidden] = f;
         act![gi + 2 * hidden] = g;
@@ -70,7 +71,7 @@ const backwardKernel = fusedKernelFunc(
         const f = act![gi + hidden]!;
         const g = act![gi + 2 * hidden]!;
         const o = act![gi + 3 * hidden]!;
-        const tc = Math.tanh(c![k]!);
+        const tc = tanh(c![k]!);
         const dhk = dh![k]!;
         const dcTotal = dc![k]! + dhk * o * (1 - tc * tc);
         dGates![gi] = dcTotal * g * i * (1 - i);

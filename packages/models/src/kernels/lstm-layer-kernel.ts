@@ -1,5 +1,6 @@
 import type { GradConfig, KernelBackend, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
+import { sigmoid, tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
 import { FUSED_BACKENDS } from './fused-kernel-config.js';
 import {
@@ -30,7 +31,7 @@ export const LSTM_LAYER_GRAD = 'TbpttLstmLayerGrad';
 
 /**
  * inputs inputGates [T·B, 4H], weightHhT [H, 4H], h0 [B, H], c0 [B, H]
- * -> outputs hs [T·B, H], cs [T·B, H], acts [T·B, 4H] (i | f | g | o), hLast [B, H], cLast [B, H].
+ * -> outputs hs [T·B, H], cs [T·B, H], acts [T·B, 5H] (i | f | g | o | tanh c), hLast [B, H], cLast [B, H].
  */
 function forwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs: anyInputs, backend: anyBackend }) => {
@@ -47,7 +48,7 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
     const size = batch * hidden;
     const hs = allocate(backend, [rows, hidden], 'float32');
     const cs = allocate(backend, [rows, hidden], 'float32');
-    const acts = allocate(backend, [rows, 4 * hidden], 'float32');
+    const acts = allocate(backend, [rows, 5 * hidden], 'float32');
     const hLast = allocate(backend, [batch, hidden], 'float32');
     const cLast = allocate(backend, [batch, hidden], 'float32');
     // h_{t−1} as a tensor of its own, the left operand of the step's product.
@@ -67,24 +68,28 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
       const h = float32View(backend, hPrev);
       for (let b = 0; b < batch; b++) {
         const gateRow = (t * batch + b) * 4 * hidden;
+        const actRow = (t * batch + b) * 5 * hidden;
         const recRow = b * 4 * hidden;
         const row = t * size + b * hidden;
         for (let j = 0; j < hidden; j++) {
           const gi = gateRow + j;
           const ri = recRow + j;
-          const i = 1 / (1 + Math.exp(-(x[gi]! + r[ri]!)));
-          const f = 1 / (1 + Math.exp(-(x[gi + hidden]! + r[ri + hidden]!)));
-          const g = Math.tanh(x[gi + 2 * hidden]! + r[ri + 2 * hidden]!);
-          const o = 1 / (1 + Math.exp(-(x[gi + 3 * hidden]! + r[ri + 3 * hidden]!)));
+          const ai = actRow + j;
+          const i = sigmoid(x[gi]! + r[ri]!);
+          const f = sigmoid(x[gi + hidden]! + r[ri + hidden]!);
+          const g = tanh(x[gi + 2 * hidden]! + r[ri + 2 * hidden]!);
+          const o = sigmoid(x[gi + 3 * hidden]! + r[ri + 3 * hidden]!);
           const c = f * cPrev[cPrevBase + b * hidden + j]! + i * g;
-          const hNew = o * Math.tanh(c);
+          const tc = tanh(c);
+          const hNew = o * tc;
           cOut[row + j] = c;
           hOut[row + j] = hNew;
           h[b * hidden + j] = hNew;
-          act[gi] = i;
-          act[gi + hidden] = f;
-          act[gi + 2 * hidden] = g;
-          act[gi + 3 * hidden] = o;
+          act[ai] = i;
+          act[ai + hidden] = f;
+          act[ai + 2 * hidden] = g;
+          act[ai + 3 * hidden] = o;
+          act[ai + 4 * hidden] = tc;
         }
       }
       backend.disposeData(recurrent.dataId);
@@ -135,22 +140,23 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
       const dhCarry =
         dhRecurrent === null ? float32View(backend, dhLast!) : float32View(backend, dhRecurrent);
       const act = float32View(backend, acts!);
-      const cOut = float32View(backend, cs!);
-      const cPrev = t === 0 ? float32View(backend, c0!) : cOut;
+      const cPrev = t === 0 ? float32View(backend, c0!) : float32View(backend, cs!);
       const cPrevBase = t === 0 ? 0 : (t - 1) * size;
       const dIn = float32View(backend, dInputGates);
       const dg = float32View(backend, dGates);
       for (let b = 0; b < batch; b++) {
         const gateRow = (t * batch + b) * width;
+        const actRow = (t * batch + b) * 5 * hidden;
         for (let j = 0; j < hidden; j++) {
           const k = b * hidden + j;
           const row = t * size + k;
           const gi = gateRow + j;
-          const i = act[gi]!;
-          const f = act[gi + hidden]!;
-          const g = act[gi + 2 * hidden]!;
-          const o = act[gi + 3 * hidden]!;
-          const tc = Math.tanh(cOut[row]!);
+          const ai = actRow + j;
+          const i = act[ai]!;
+          const f = act[ai + hidden]!;
+          const g = act[ai + 2 * hidden]!;
+          const o = act[ai + 3 * hidden]!;
+          const tc = act[ai + 4 * hidden]!;
           const dh = dhOut[row]! + dhCarry[k]!;
           const dc = dcNext[k]! + dh * o * (1 - tc * tc);
           const di = dc * g * i * (1 - i);

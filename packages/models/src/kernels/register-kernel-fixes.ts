@@ -4,6 +4,7 @@ import { setLayerKernel } from '../cells/run-layer.js';
 import { fusedLayerRun } from './fused-layer-run.js';
 import { fusedGruPointwise, registerGruCellKernels } from './gru-cell-kernel.js';
 import { registerGruLayerKernels } from './gru-layer-kernel.js';
+import { leadingAxesSumConfig } from './leading-axes-sum.js';
 import { fusedLstmPointwise, registerLstmCellKernels } from './lstm-cell-kernel.js';
 import { registerLstmLayerKernels } from './lstm-layer-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
@@ -18,6 +19,8 @@ export interface KernelFixOptions {
   transposingMatMul?: boolean;
   /** wasm: Identity (the clone behind every saved gradient input) shares memory instead of copying. */
   sharedIdentity?: boolean;
+  /** wasm and cpu: Sum over leading axes (bias gradients) as one row-wise loop. */
+  leadingAxesSum?: boolean;
   /** wasm and cpu: UnsortedSegmentSum (the gradient of gather) as one loop. */
   segmentSum?: boolean;
   /** wasm and cpu: the LSTM and GRU pointwise steps as fused kernels. */
@@ -26,7 +29,7 @@ export interface KernelFixOptions {
   fusedLayers?: boolean;
 }
 
-const WASM_FIXES = ['BatchMatMul', '_FusedMatMul', 'Identity', 'UnsortedSegmentSum'] as const;
+const REPLACED_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'UnsortedSegmentSum'] as const;
 
 /**
  * Registers this package's kernel fixes for `backendName` ('wasm' and 'cpu'; other backends need none).
@@ -37,6 +40,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
     transposingMatMul = true,
     sharedIdentity = true,
     segmentSum = true,
+    leadingAxesSum = true,
     fusedCells = true,
     fusedLayers = true,
   } = options;
@@ -46,6 +50,9 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
       replaceKernel('_FusedMatMul', 'wasm', transposingMatMulConfig);
     }
     if (sharedIdentity) replaceKernel('Identity', 'wasm', sharedIdentityConfig);
+  }
+  if ((backendName === 'wasm' || backendName === 'cpu') && leadingAxesSum) {
+    replaceKernel('Sum', backendName, leadingAxesSumConfig);
   }
   if ((backendName === 'wasm' || backendName === 'cpu') && segmentSum) {
     replaceKernel('UnsortedSegmentSum', backendName, () => unsortedSegmentSumConfig(backendName));
@@ -68,7 +75,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
 
 /** Restores the stock kernels that {@link registerKernelFixes} replaced (for comparisons). */
 export function unregisterKernelFixes(backendName: string): void {
-  for (const name of WASM_FIXES) restoreStockKernel(name, backendName);
+  for (const name of REPLACED_KERNELS) restoreStockKernel(name, backendName);
   const backend = findBackend(backendName);
   if (backendName === 'wasm' && backend != null) clearTransposeCache(backend);
 }

@@ -8,6 +8,7 @@ import type {
 } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RnnNonlinearity } from '../cells/rnn-pointwise.js';
+import { tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
 import { FUSED_BACKENDS } from './fused-kernel-config.js';
 import {
@@ -62,7 +63,7 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
       const base = t * size;
       for (let k = 0; k < size; k++) {
         const a = x[base + k]! + r[k]!;
-        const hNew = relu ? Math.max(a, 0) : Math.tanh(a);
+        const hNew = relu ? Math.max(a, 0) : tanh(a);
         hOut[base + k] = hNew;
         h[k] = hNew;
       }
