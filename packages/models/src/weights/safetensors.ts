@@ -34,7 +34,8 @@ export function encodeSafetensors(
   tensors: Iterable<[string, NamedTensor]>,
   metadata: Record<string, string> = {},
 ): ArrayBuffer {
-  const header: Record<string, unknown> = {};
+  // A prototype-less object, so that any string (even "__proto__") is an ordinary key.
+  const header: Record<string, unknown> = Object.create(null);
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const entries = [...tensors];
   let offset = 0;
