@@ -42,12 +42,14 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   'no shared Identity': { sharedIdentity: false },
   'no transposing matMul': { transposingMatMul: false },
   'no leading-axes Sum': { leadingAxesSum: false },
+  'no heap Slice/Unpack': { heapSlice: false },
   'stock (segment-sum fix only)': {
     transposingMatMul: false,
     sharedIdentity: false,
     fusedCells: false,
     fusedLayers: false,
     leadingAxesSum: false,
+    heapSlice: false,
   },
 };
 

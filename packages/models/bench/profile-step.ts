@@ -4,6 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backends/select-backend.js';
+import { setPointwiseKernels } from '../src/cells/pointwise-kernels.js';
+import {
+  type KernelFixOptions,
+  registerKernelFixes,
+  unregisterKernelFixes,
+} from '../src/kernels/register-kernel-fixes.js';
 import { CONFIGS } from './configs.js';
 import { median, timeSteps } from './measure.js';
 import { tbpttStep } from './tbptt-step.js';
@@ -11,6 +17,13 @@ import { tbpttStep } from './tbptt-step.js';
 async function main(): Promise<void> {
   const [name = 'copy', backend = 'wasm'] = process.argv.slice(2);
   await selectBackend(backend as 'wasm');
+  // FIXES='{"fusedLayers":false}' profiles another combination of registerKernelFixes options.
+  if (process.env.FIXES) {
+    unregisterKernelFixes(backend);
+    const options = JSON.parse(process.env.FIXES) as KernelFixOptions;
+    registerKernelFixes(backend, options);
+    if (options.fusedCells === false) setPointwiseKernels('plain');
+  }
   const config = CONFIGS.find((c) => c.name === name)!;
   const { step, dispose } = tbpttStep(config);
   const wall = median(await timeSteps(step, 5, 2));

@@ -4,6 +4,7 @@ import { setLayerKernel } from '../cells/run-layer.js';
 import { fusedLayerRun } from './fused-layer-run.js';
 import { fusedGruPointwise, registerGruCellKernels } from './gru-cell-kernel.js';
 import { registerGruLayerKernels } from './gru-layer-kernel.js';
+import { heapSliceConfig, heapUnpackConfig } from './heap-slice.js';
 import { leadingAxesSumConfig } from './leading-axes-sum.js';
 import { fusedLstmPointwise, registerLstmCellKernels } from './lstm-cell-kernel.js';
 import { registerLstmLayerKernels } from './lstm-layer-kernel.js';
@@ -17,6 +18,8 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 export interface KernelFixOptions {
   /** wasm: BatchMatMul and _FusedMatMul transpose first, so XNNPACK's fast path runs. */
   transposingMatMul?: boolean;
+  /** wasm: Slice and Unpack copy from the heap (the stock ones copy the whole input per slice). */
+  heapSlice?: boolean;
   /** wasm: Identity (the clone behind every saved gradient input) shares memory instead of copying. */
   sharedIdentity?: boolean;
   /** wasm and cpu: Sum over leading axes (bias gradients) as one row-wise loop. */
@@ -29,7 +32,15 @@ export interface KernelFixOptions {
   fusedLayers?: boolean;
 }
 
-const REPLACED_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Identity', 'Sum', 'UnsortedSegmentSum'] as const;
+const REPLACED_KERNELS = [
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Identity',
+  'Slice',
+  'Unpack',
+  'Sum',
+  'UnsortedSegmentSum',
+] as const;
 
 /**
  * Registers this package's kernel fixes for `backendName` ('wasm' and 'cpu'; other backends need none).
@@ -39,6 +50,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
   const {
     transposingMatMul = true,
     sharedIdentity = true,
+    heapSlice = true,
     segmentSum = true,
     leadingAxesSum = true,
     fusedCells = true,
@@ -50,6 +62,10 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
       replaceKernel('_FusedMatMul', 'wasm', transposingMatMulConfig);
     }
     if (sharedIdentity) replaceKernel('Identity', 'wasm', sharedIdentityConfig);
+    if (heapSlice) {
+      replaceKernel('Slice', 'wasm', heapSliceConfig);
+      replaceKernel('Unpack', 'wasm', heapUnpackConfig);
+    }
   }
   if ((backendName === 'wasm' || backendName === 'cpu') && leadingAxesSum) {
     replaceKernel('Sum', backendName, leadingAxesSumConfig);
