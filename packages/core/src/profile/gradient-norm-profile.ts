@@ -131,8 +131,11 @@ function probeSquares(
       return tf.add(loss, tf.mul(tf.addN(probes.map((z) => tf.sum(z))), 0)) as tf.Scalar;
     };
     const grads = tf.grads(lastLoss)(flatProbes);
-    // Per-row squared norms, [W·C] tensors of [S] -> [W, C, S].
-    const perRow = grads.map((g) => tf.sum(tf.square(g), 1));
+    // Per-row squared norms -> [W, C, S]: one stacked op when every component has the same width.
+    if (widths.every((w) => w === widths[0])) {
+      return tf.reshape(tf.sum(tf.square(tf.stack(grads)), 2), [window, widths.length, samples]); // [W·C, S, H] -> [W·C, S]
+    }
+    const perRow = grads.map((g) => tf.sum(tf.square(g), 1)); // [W·C] x [S]
     return tf.reshape(tf.stack(perRow), [window, widths.length, samples]);
   });
   const values = squares.dataSync() as Float32Array;
