@@ -97,15 +97,19 @@ describe('gradientNormProfile', () => {
   const vocab = 7;
   const ids = (seed: number) => tf.randomUniform([burnIn + window, samples], 0, vocab, 'int32', seed);
 
-  for (const cell of ['lstm', 'gru'] as const) {
-    it(`one pass equals ${window} separate backward passes: 2-layer ${cell.toUpperCase()}, total and per component`, () => {
+  for (const [cell, numLayers] of [
+    ['lstm', 2],
+    ['gru', 2],
+    ['lstm', 1],
+  ] as const) {
+    it(`one pass equals ${window} separate backward passes: ${numLayers}-layer ${cell.toUpperCase()}, total and per component`, () => {
       const model = createModel({
         cell,
         input: 'embedding',
         inputSize: vocab,
         embeddingSize: 5,
         hiddenSize: 6,
-        numLayers: 2,
+        numLayers,
         outputSize: vocab,
         seed: 3,
       });
@@ -124,7 +128,8 @@ describe('gradientNormProfile', () => {
       // The profile is informative: the gradient reaches far back but decays.
       expect(onePass.total.phi[window - 1]!).toBeGreaterThan(0);
       expect(onePass.total.phi[window - 1]!).toBeLessThan(onePass.total.phi[0]!);
-      if (cell === 'lstm') expect(onePass.components['l1.c']!.phi[0]).toBe(0); // the last cell state reaches no loss
+      // The last cell state reaches no loss.
+      if (cell === 'lstm') expect(onePass.components[`l${numLayers - 1}.c`]!.phi[0]).toBe(0);
       tf.dispose([inputs, targets]);
       model.dispose();
     });

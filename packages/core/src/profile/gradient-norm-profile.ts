@@ -53,6 +53,7 @@ export function gradientNormProfileGroups(
  * t), so a lower layer's probe must not also feed the layer above within step t: the engine adds the probes
  * between one-step forward calls rather than through the model's `probes` option, which in a stacked model
  * also reaches the layer above at the same step. At lag 0 only the top layer's state reaches the loss.
+ * A one-layer model has no layer above: its probes go through one forward call over the whole window.
  *
  * `inputs` / `targets` hold burnIn + W steps and S rows ([burnIn+W, S(, F)], [burnIn+W, S(, O)]).
  * Returns the total profile (all components concatenated) and one per component. Dropout is off.
@@ -103,31 +104,43 @@ function probeSquares(
     const widths = start.map((s) => s.shape[1]);
     const flatProbes = [];
     for (let t = 0; t < window; t++) for (const w of widths) flatProbes.push(tf.zeros([samples, w]));
-    const steps = tf.unstack(probeInputs).map((x) => tf.expandDims(x, 0)); // [W, S(, F)] -> W x [1, S(, F)]
     // The loss at the last step reads only the top layer (its last `perLayer` state components).
     const perLayer = widths.length / Math.max(1, model.spec.numLayers);
     const constantZeros = start.map((s) => tf.zerosLike(s) as tf.Tensor2D);
+    const singleLayer = model.spec.numLayers === 1;
+    const steps = singleLayer ? [] : tf.unstack(probeInputs).map((x) => tf.expandDims(x, 0)); // [W, S(, F)] -> W x [1, S(, F)]
     const lastLoss = (...probes: tf.Tensor[]): tf.Scalar => {
-      // One step per forward call, the probe added to the state handed to the next step: h_t + z_t is the
-      // recurrent (Markov) state, so ∂L/∂z_t = ∂L/∂h_t with h_{t−1} held fixed. At the last step the top
-      // layer's probes go through the model's `probes` option so that the decoder reads h_t + z_t.
-      let state = start;
-      let logits: tf.Tensor | undefined;
-      for (let t = 0; t < window; t++) {
-        const z = probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[];
-        if (t === window - 1) {
-          const top = z.map((zj, j) => (j >= widths.length - perLayer ? zj : constantZeros[j]!));
-          logits = model.forward(steps[t]!, state, { training: false, probes: [top] }).logits;
-        } else {
-          const out = model.forward(steps[t]!, state, { training: false });
-          state = out.finalState.map((h, j) => tf.add(h, z[j]!) as tf.Tensor2D);
+      const at = (t: number) => probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[];
+      let logits: tf.Tensor;
+      if (singleLayer) {
+        // One layer: the model's probes are exactly the state handed to the next step. One forward call.
+        const all = Array.from({ length: window }, (_, t) => at(t));
+        logits = tf.slice(
+          model.forward(probeInputs, start, { training: false, probes: all }).logits,
+          window - 1,
+          1,
+        );
+      } else {
+        // Stacked layers: one step per forward call, the probe added to the state handed to the next step, so
+        // h_t + z_t is the recurrent (Markov) state and ∂L/∂z_t = ∂L/∂h_t with h_{t−1} held fixed. At the last
+        // step the top layer's probes go through the model's `probes` option so that the decoder reads h_t + z_t.
+        let state = start;
+        logits = tf.zeros([1]);
+        for (let t = 0; t < window; t++) {
+          const z = at(t);
+          if (t === window - 1) {
+            const top = z.map((zj, j) => (j >= widths.length - perLayer ? zj : constantZeros[j]!));
+            logits = model.forward(steps[t]!, state, { training: false, probes: [top] }).logits;
+          } else {
+            const out = model.forward(steps[t]!, state, { training: false });
+            state = out.finalState.map((h, j) => tf.add(h, z[j]!) as tf.Tensor2D);
+          }
         }
       }
       // Σ_rows L_s = S · mean: each row's gradient is its own ∂L_s/∂h.
-      const loss = tf.mul(meanLoss(logits!, tf.expandDims(lastTargets, 0), kind), samples);
+      const loss = tf.mul(meanLoss(logits, tf.expandDims(lastTargets, 0), kind), samples);
       // + 0·Σ z: probes the loss never reaches (the last step's lower layers and cell states) get a zero
-      // gradient instead of
-      // making tf.grads refuse them.
+      // gradient instead of making tf.grads refuse them.
       return tf.add(loss, tf.mul(tf.addN(probes.map((z) => tf.sum(z))), 0)) as tf.Scalar;
     };
     const grads = tf.grads(lastLoss)(flatProbes);
