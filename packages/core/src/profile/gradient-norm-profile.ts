@@ -1,5 +1,5 @@
 import type { ComponentProfiles, GradientNormProfile } from '@tbptt/estimators';
-import type { RecurrentModel, RecurrentState } from '@tbptt/models';
+import { type RecurrentModel, type RecurrentState, stateComponents } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { meanLoss, type TargetKind } from '../internal/loss';
 
@@ -12,7 +12,7 @@ export interface GradientNormProfileOptions {
   averaging?: 'norm' | 'log';
   /** Target kind of the stream (default 'classes'). */
   targetKind?: TargetKind;
-  /** Names of the state components, in state order (default `stateComponents(spec)`-like 'state0', 'state1', …). */
+  /** Names of the state components, in state order. Default `stateComponents(model.spec)`: 'l0.h', 'l0.c', …. */
   componentNames?: readonly string[];
   /** State before the burn-in (default the model's zero state). Not disposed. */
   state?: RecurrentState;
@@ -39,7 +39,7 @@ export function gradientNormProfileGroups(
   const { values, components } = probeSquares(model, inputs, targets, options);
   const perGroup = rows / groups;
   return Array.from({ length: groups }, (_, g) =>
-    buildProfiles(values, options, components, rows, g * perGroup, (g + 1) * perGroup),
+    buildProfiles(values, withNames(model, options), components, rows, g * perGroup, (g + 1) * perGroup),
   );
 }
 
@@ -66,7 +66,11 @@ export function gradientNormProfile(
 ): ComponentProfiles {
   const { values, components } = probeSquares(model, inputs, targets, options);
   const rows = inputs.shape[1]!;
-  return buildProfiles(values, options, components, rows, 0, rows);
+  return buildProfiles(values, withNames(model, options), components, rows, 0, rows);
+}
+
+function withNames(model: RecurrentModel, options: GradientNormProfileOptions): GradientNormProfileOptions {
+  return options.componentNames ? options : { ...options, componentNames: stateComponents(model.spec) };
 }
 
 /** The probe: per-row squared adjoint norms ‖∂L_s/∂h_t^(j)‖², laid out [W, C, S]. */
