@@ -7,9 +7,9 @@ import { fusedRnnLayer, hasFusedRnnLayer } from './rnn-layer-kernel.js';
 
 /**
  * The {@link LayerKernel} this package installs (`setLayerKernel`): `runLayer` by a whole-layer kernel when
- * one applies: any cell (LSTM, GRU, RNN), no probes (the one-pass profile adds a probe to every step's
- * state, which the per-step path handles), on a backend with the kernel (wasm, cpu). Returns null
- * otherwise, and the caller runs the per-step path.
+ * one applies: any cell (LSTM, GRU, RNN) on a backend with the kernel (wasm, cpu); with probes (the
+ * one-pass profile adds a zero probe to every step's carried state) only the LSTM. Returns null otherwise,
+ * and the caller runs the per-step path.
  *
  * Same contract as `runLayer`: input [T·B, in] step-major, state components each [B, H]; outputs [T·B, H].
  */
@@ -20,7 +20,9 @@ export const fusedLayerRun: LayerKernel = (
   state: readonly tf.Tensor2D[],
   probes: unknown,
 ): LayerRun | null => {
-  if (probes != null) return null;
+  // Probes: the LSTM kernel takes them (stacked per component); GRU and RNN use the per-step path.
+  const stepProbes = probes as readonly (readonly tf.Tensor2D[])[] | undefined;
+  if (stepProbes != null && cell.type !== 'lstm') return null;
   const available =
     cell.type === 'lstm'
       ? hasFusedLstmLayer()
@@ -36,7 +38,15 @@ export const fusedLayerRun: LayerKernel = (
   // [T·B, in] x [in, G·H] + [G·H] -> [T·B, G·H]
   const inputGates = tf.fused.matMul({ a: input, b: weightIhT, bias }) as tf.Tensor2D;
   if (cell.type === 'lstm') {
-    const { outputs, h, c } = fusedLstmLayer(inputGates, weightHhT, state[0]!, state[1]!);
+    // T x [B, H] -> [T·B, H], per state component (h, c)
+    const stacked =
+      stepProbes != null
+        ? {
+            h: tf.concat(stepProbes.map((p) => p[0]!)) as tf.Tensor2D,
+            c: tf.concat(stepProbes.map((p) => p[1]!)) as tf.Tensor2D,
+          }
+        : undefined;
+    const { outputs, h, c } = fusedLstmLayer(inputGates, weightHhT, state[0]!, state[1]!, stacked);
     return { outputs, finalState: [h, c] };
   }
   if (cell.type === 'gru') {

@@ -1,4 +1,11 @@
-import type { GradConfig, KernelBackend, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  GradConfig,
+  KernelBackend,
+  KernelFunc,
+  NamedAttrMap,
+  Tensor,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { sigmoid, tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
@@ -29,19 +36,25 @@ import {
 export const LSTM_LAYER = 'TbpttLstmLayer';
 export const LSTM_LAYER_GRAD = 'TbpttLstmLayerGrad';
 
+const EMPTY = new Float32Array(0);
+
 /**
- * inputs inputGates [T·B, 4H], weightHhT [H, 4H], h0 [B, H], c0 [B, H]
- * -> outputs hs [T·B, H], cs [T·B, H], acts [T·B, 5H] (i | f | g | o | tanh c), hLast [B, H], cLast [B, H].
+ * inputs inputGates [T·B, 4H], weightHhT [H, 4H], h0 [B, H], c0 [B, H] (and with attr probed: probesH,
+ * probesC [T·B, H], added to the state carried from each step: h̃_t = h_t + z^h_t, c̃_t = c_t + z^c_t)
+ * -> outputs hs [T·B, H] (h_t, not probed), cs [T·B, H] (c̃_t), acts [T·B, 5H] (i | f | g | o | tanh c_t),
+ * hLast [B, H] (h̃_T), cLast [B, H] (c̃_T) (and with probes: hsCarried [T·B, H], h̃_t).
  */
 function forwardKernel(backendName: FusedBackendName): KernelFunc {
-  return ({ inputs: anyInputs, backend: anyBackend }) => {
+  return ({ inputs: anyInputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
+    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
     const [inputGates, weightHhT, h0, c0] = kernelInputs(LSTM_LAYER, anyInputs, [
       'inputGates',
       'weightHhT',
       'h0',
       'c0',
     ]) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+    const [probesH, probesC] = probed ? kernelInputs(LSTM_LAYER, anyInputs, ['probesH', 'probesC']) : [];
     const [batch, hidden] = h0.shape as [number, number];
     const rows = inputGates.shape[0]!;
     const steps = rows / batch;
@@ -51,6 +64,7 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
     const acts = allocate(backend, [rows, 5 * hidden], 'float32');
     const hLast = allocate(backend, [batch, hidden], 'float32');
     const cLast = allocate(backend, [batch, hidden], 'float32');
+    const hsCarried = probed ? allocate(backend, [rows, hidden], 'float32') : null;
     // h_{t−1} as a tensor of its own, the left operand of the step's product.
     const hPrev = allocate(backend, [batch, hidden], 'float32');
     float32View(backend, hPrev).set(float32View(backend, h0));
@@ -66,6 +80,10 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
       const cPrev = t === 0 ? float32View(backend, c0) : cOut;
       const cPrevBase = t === 0 ? 0 : (t - 1) * size;
       const h = float32View(backend, hPrev);
+      // Zero-length views when not probed: the loop reads them only when probed.
+      const zh = probesH != null ? float32View(backend, probesH) : EMPTY;
+      const zc = probesC != null ? float32View(backend, probesC) : EMPTY;
+      const carried = hsCarried != null ? float32View(backend, hsCarried) : EMPTY;
       for (let b = 0; b < batch; b++) {
         const gateRow = (t * batch + b) * 4 * hidden;
         const actRow = (t * batch + b) * 5 * hidden;
@@ -82,9 +100,16 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
           const c = f * cPrev[cPrevBase + b * hidden + j]! + i * g;
           const tc = tanh(c);
           const hNew = o * tc;
-          cOut[row + j] = c;
           hOut[row + j] = hNew;
-          h[b * hidden + j] = hNew;
+          if (probed) {
+            const hCarried = hNew + zh[row + j]!;
+            cOut[row + j] = c + zc[row + j]!;
+            carried[row + j] = hCarried;
+            h[b * hidden + j] = hCarried;
+          } else {
+            cOut[row + j] = c;
+            h[b * hidden + j] = hNew;
+          }
           act[ai] = i;
           act[ai + hidden] = f;
           act[ai + 2 * hidden] = g;
@@ -95,20 +120,22 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
       backend.disposeData(recurrent.dataId);
     }
     const last = (steps - 1) * size;
-    float32View(backend, hLast).set(float32View(backend, hs).subarray(last, last + size));
+    float32View(backend, hLast).set(float32View(backend, hPrev));
     float32View(backend, cLast).set(float32View(backend, cs).subarray(last, last + size));
     backend.disposeData(hPrev.dataId);
-    return [hs, cs, acts, hLast, cLast];
+    return hsCarried != null ? [hs, cs, acts, hLast, cLast, hsCarried] : [hs, cs, acts, hLast, cLast];
   };
 }
 
 /**
- * inputs dhs [T·B, H], dhLast [B, H], dcLast [B, H], acts, cs, hs, h0, c0, weightHhT
- * -> outputs dInputGates [T·B, 4H], dWeightHhT [H, 4H], dh0 [B, H], dc0 [B, H].
+ * inputs dhs [T·B, H], dhLast [B, H], dcLast [B, H], acts, cs, hs (the carried states h̃ when probed), h0,
+ * c0, weightHhT -> outputs dInputGates [T·B, 4H], dWeightHhT [H, 4H], dh0 [B, H], dc0 [B, H] (and with attr
+ * probed: dProbesH, dProbesC [T·B, H], the adjoints of the carried states h̃_t, c̃_t).
  */
 function backwardKernel(backendName: FusedBackendName): KernelFunc {
-  return ({ inputs: anyInputs, backend: anyBackend }) => {
+  return ({ inputs: anyInputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
+    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
     const [dhs, dhLast, dcLast, acts, cs, hs, h0, c0, weightHhT] = kernelInputs(LSTM_LAYER_GRAD, anyInputs, [
       'dhs',
       'dhLast',
@@ -128,6 +155,8 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     const dInputGates = allocate(backend, [rows, width], 'float32');
     const dh0 = allocate(backend, [batch, hidden], 'float32');
     const dc0 = allocate(backend, [batch, hidden], 'float32');
+    const dProbesH = probed ? allocate(backend, [rows, hidden], 'float32') : null;
+    const dProbesC = probed ? allocate(backend, [rows, hidden], 'float32') : null;
     // δa_t as a tensor of its own, the left operand of δh_{t−1} = δa_t Wᵀ.
     const dGates = allocate(backend, [batch, width], 'float32');
     // [H, 4H] -> [4H, H]
@@ -144,6 +173,8 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
       const cPrevBase = t === 0 ? 0 : (t - 1) * size;
       const dIn = float32View(backend, dInputGates);
       const dg = float32View(backend, dGates);
+      const dzh = dProbesH != null ? float32View(backend, dProbesH) : EMPTY;
+      const dzc = dProbesC != null ? float32View(backend, dProbesC) : EMPTY;
       for (let b = 0; b < batch; b++) {
         const gateRow = (t * batch + b) * width;
         const actRow = (t * batch + b) * 5 * hidden;
@@ -157,6 +188,11 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
           const g = act[ai + 2 * hidden]!;
           const o = act[ai + 3 * hidden]!;
           const tc = act[ai + 4 * hidden]!;
+          if (probed) {
+            // The carried state's adjoints, before this step adds its own terms.
+            dzh[row] = dhCarry[k]!;
+            dzc[row] = dcNext[k]!;
+          }
           const dh = dhOut[row]! + dhCarry[k]!;
           const dc = dcNext[k]! + dh * o * (1 - tc * tc);
           const di = dc * g * i * (1 - i);
@@ -189,34 +225,44 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     // [H, T·B] x [T·B, 4H] -> [H, 4H]
     const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dInputGates);
     backend.disposeData(hPrevT.dataId);
-    return [dInputGates, dWeightHhT, dh0, dc0];
+    return dProbesH != null && dProbesC != null
+      ? [dInputGates, dWeightHhT, dh0, dc0, dProbesH, dProbesC]
+      : [dInputGates, dWeightHhT, dh0, dc0];
   };
 }
 
 const gradConfig: GradConfig = {
   kernelName: LSTM_LAYER,
   inputsToSave: ['weightHhT', 'h0', 'c0'],
-  outputsToSave: [true, true, true, false, false],
-  gradFunc: (dys, saved) => {
+  // hs, cs, acts and, when probed, hsCarried (the sixth output).
+  outputsToSave: [true, true, true, false, false, true],
+  gradFunc: (dys, saved, attrs) => {
     const [dhs, , , dhLast, dcLast] = dys as Tensor[];
-    const [weightHhT, h0, c0, hs, cs, acts] = saved;
+    const [weightHhT, h0, c0, hs, cs, acts, hsCarried] = saved;
+    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
     // One kernel gives all four input gradients; the closures hand them out.
-    const [dInputGates, dWeightHhT, dh0, dc0] = tf.engine().runKernel(LSTM_LAYER_GRAD, {
-      dhs: dhs!,
-      dhLast: dhLast!,
-      dcLast: dcLast!,
-      acts: acts!,
-      cs: cs!,
-      hs: hs!,
-      h0: h0!,
-      c0: c0!,
-      weightHhT: weightHhT!,
-    }) as Tensor[];
+    const [dInputGates, dWeightHhT, dh0, dc0, dProbesH, dProbesC] = tf.engine().runKernel(
+      LSTM_LAYER_GRAD,
+      {
+        dhs: dhs!,
+        dhLast: dhLast!,
+        dcLast: dcLast!,
+        acts: acts!,
+        cs: cs!,
+        // The weight gradient reads the states the products read: the carried ones when probed.
+        hs: probed ? hsCarried! : hs!,
+        h0: h0!,
+        c0: c0!,
+        weightHhT: weightHhT!,
+      },
+      { probed } as unknown as NamedAttrMap,
+    ) as Tensor[];
     return {
       inputGates: () => dInputGates!,
       weightHhT: () => dWeightHhT!,
       h0: () => dh0!,
       c0: () => dc0!,
+      ...(probed ? { probesH: () => dProbesH!, probesC: () => dProbesC! } : {}),
     };
   },
 };
@@ -249,13 +295,17 @@ export function hasFusedLstmLayer(): boolean {
  * @param weightHhT W_hhᵀ [H, 4H]
  * @param h0 initial hidden state [B, H]
  * @param c0 initial cell state [B, H]
- * @returns outputs h_1 … h_T step-major [T·B, H]; the final h and c [B, H]
+ * @param probes optional zero tensors [T·B, H] added to the state each step carries on (h̃_t = h_t + z^h_t,
+ *   c̃_t = c_t + z^c_t: what step t+1 reads and the final state); the outputs stay h_t. Their gradients
+ *   are ∂L/∂h̃_t and ∂L/∂c̃_t, the one-pass gradient-norm profile's adjoints.
+ * @returns outputs h_1 … h_T step-major [T·B, H]; the final (carried) h and c [B, H]
  */
 export function fusedLstmLayer(
   inputGates: tf.Tensor2D,
   weightHhT: tf.Tensor2D,
   h0: tf.Tensor2D,
   c0: tf.Tensor2D,
+  probes?: { h: tf.Tensor2D; c: tf.Tensor2D },
 ): { outputs: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
   const [batch, hidden] = h0.shape;
   const rows = inputGates.shape[0];
@@ -272,11 +322,27 @@ export function fusedLstmLayer(
   if (c0.shape[0] !== batch || c0.shape[1] !== hidden) {
     throw new Error(`fusedLstmLayer: c0 must be [B, H] = [${batch}, ${hidden}], got [${c0.shape}]`);
   }
-  const [outputs, cs, acts, h, c] = tf
+  if (probes != null) {
+    for (const [name, z] of [
+      ['probes.h', probes.h],
+      ['probes.c', probes.c],
+    ] as const) {
+      if (z.shape[0] !== rows || z.shape[1] !== hidden) {
+        throw new Error(`fusedLstmLayer: ${name} must be [T·B, H] = [${rows}, ${hidden}], got [${z.shape}]`);
+      }
+    }
+  }
+  const inputs: tf.NamedTensorMap =
+    probes != null
+      ? { inputGates, weightHhT, h0, c0, probesH: probes.h, probesC: probes.c }
+      : { inputGates, weightHhT, h0, c0 };
+  const attrs = { probed: probes != null } as unknown as NamedAttrMap;
+  const [outputs, cs, acts, h, c, hsCarried] = tf
     .engine()
-    .runKernel(LSTM_LAYER, { inputGates, weightHhT, h0, c0 }) as tf.Tensor2D[];
-  // The gradient keeps its own references to the cell states and activations.
+    .runKernel(LSTM_LAYER, inputs, attrs) as tf.Tensor2D[];
+  // The gradient keeps its own references to what it saved.
   cs!.dispose();
   acts!.dispose();
+  hsCarried?.dispose();
   return { outputs: outputs!, h: h!, c: c! };
 }
