@@ -12,7 +12,6 @@ import { createModel, type ModelSpec, type RecurrentModel, selectBackend } from 
 import * as tf from '@tensorflow/tfjs-core';
 import {
   adaptiveTruncation,
-  fixedTruncation,
   gradientNormProfile,
   planWindow,
   type Stream,
@@ -27,6 +26,18 @@ const backend = await selectBackend('auto');
 console.log(`@tbptt/core bench on ${backend}${quick ? ' (quick)' : ''}\n`);
 
 const seconds = (start: number) => (performance.now() - start) / 1000;
+
+/** Median wall time of `repeats` runs, in seconds (the machine may be shared: one run can be an outlier). */
+function medianSeconds(run: () => void, repeats = 3): number {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    run();
+    times.push(seconds(start));
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
 
 function copyStream(steps: number, batch: number): Stream {
   const data = copyTask({ steps, batch, length: 10, minLength: 5, seed: 1 });
@@ -101,23 +112,19 @@ async function profileBench(name: string, spec: ModelSpec, window: number, rows:
   gradientNormProfile(model, inputs, targets, { window, burnIn: 0 });
   forwardBackward(model, inputs, targets);
 
-  let start = performance.now();
-  gradientNormProfile(model, inputs, targets, { window, burnIn: 0 });
-  const onePass = seconds(start);
-  start = performance.now();
-  forwardBackward(model, inputs, targets);
-  const fb = seconds(start);
+  const onePass = medianSeconds(() => gradientNormProfile(model, inputs, targets, { window, burnIn: 0 }));
+  const fb = medianSeconds(() => forwardBackward(model, inputs, targets));
   // W separate calls cost Σ_k (k + 1) steps; time an evenly spaced subset of lags and scale by the step count.
   const sampled = quick ? 4 : 10;
   const lags = Array.from({ length: sampled }, (_, i) => Math.round(((i + 0.5) * window) / sampled));
-  start = performance.now();
+  const start = performance.now();
   for (const k of lags) lagBackward(model, inputs, targets, window, k);
   const sampledTime = seconds(start);
   const stepsSampled = lags.reduce((a) => a + window + 1, 0); // each call: W − k forward steps, then k + 1 steps forward and back
   const stepsAll = window * (window + 1);
   const separate = (sampledTime * stepsAll) / stepsSampled;
   console.log(
-    `${name}: W = ${window}, ${rows} rows — one-pass ${onePass.toFixed(2)} s; ` +
+    `${name}: W = ${window}, ${rows} rows (medians of 3) — one-pass ${onePass.toFixed(2)} s; ` +
       `one forward+backward over W ${fb.toFixed(2)} s (one-pass / f+b = ${(onePass / fb).toFixed(2)}×); ` +
       `${window} separate backward calls ≈ ${separate.toFixed(1)} s (timed ${sampled} lags, scaled) → ` +
       `${(separate / onePass).toFixed(0)}× faster`,
