@@ -73,11 +73,13 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
   if ((backendName === 'wasm' || backendName === 'cpu') && segmentSum) {
     replaceKernel('UnsortedSegmentSum', backendName, () => unsortedSegmentSumConfig(backendName));
   }
-  if ((backendName === 'wasm' || backendName === 'cpu') && fusedCells) {
-    registerLstmCellKernels();
-    registerGruCellKernels();
+  if (backendName === 'wasm' || backendName === 'cpu') {
+    if (fusedCells) {
+      registerLstmCellKernels();
+      registerGruCellKernels();
+    }
     // The fused versions fall back to the plain ops on backends without the kernels.
-    setPointwiseKernels({ lstm: fusedLstmPointwise, gru: fusedGruPointwise });
+    setPointwiseKernels(fusedCells ? { lstm: fusedLstmPointwise, gru: fusedGruPointwise } : 'plain');
   }
   if (backendName === 'wasm' || backendName === 'cpu') {
     if (fusedLayers) {
