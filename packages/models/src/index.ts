@@ -13,7 +13,9 @@ export {
 } from './cells/pointwise-kernels';
 export { rnnReluCell, rnnTanhCell } from './cells/rnn-cell';
 export { type RnnNonlinearity, rnnPointwise } from './cells/rnn-pointwise';
+export { fusedLayerRun } from './kernels/fused-layer-run';
 export { fusedGruPointwise } from './kernels/gru-cell-kernel';
+export { fusedGruLayer, hasFusedGruLayer } from './kernels/gru-layer-kernel';
 export { fusedLstmPointwise } from './kernels/lstm-cell-kernel';
 export { fusedLstmLayer, hasFusedLstmLayer } from './kernels/lstm-layer-kernel';
 export {
@@ -21,6 +23,7 @@ export {
   registerKernelFixes,
   unregisterKernelFixes,
 } from './kernels/register-kernel-fixes';
+export { fusedRnnLayer, hasFusedRnnLayer } from './kernels/rnn-layer-kernel';
 export { softmaxCrossEntropy, softmaxCrossEntropyRows } from './loss/softmax-cross-entropy';
 export { createModel } from './model/create-model';
 export { type ParameterInfo, parameterLayout } from './model/parameter-layout';
