@@ -122,3 +122,24 @@ describe('train', () => {
     model.dispose();
   });
 });
+
+describe('train, validation schedule', () => {
+  it('validates at the end of every epoch by default, and always once at the end of training', async () => {
+    const model = tinyRnn({ vocab, hidden: 4 });
+    const at: number[] = [];
+    await train({
+      model,
+      train: tokenStream({ tokens, batch }),
+      valid: tokenStream({ tokens: tokens.slice(0, 20 * batch), batch }),
+      truncation: fixedTruncation(7),
+      windowing: 'tf',
+      learningRate: 0.1,
+      stop: { updates: 10 }, // 7 updates per epoch: one epoch end, then a stop mid-epoch
+      onEvent: (e) => {
+        if (e.type === 'evaluate') at.push(e.update);
+      },
+    });
+    expect(at).toEqual([7, 10]);
+    model.dispose();
+  });
+});

@@ -133,8 +133,13 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
     c.onEvent?.(event);
   };
 
+  // The update of the last validation, so that training always ends with one (from the metrics on resume).
+  let lastValidUpdate = -1;
+  for (const event of metrics)
+    if (event.type === 'evaluate' && event.split === 'valid') lastValidUpdate = event.update;
   const runValidation = () => {
     if (!valid) return;
+    lastValidUpdate = update;
     const result = evaluate(model, valid, { chunk: c.evalChunk });
     const isBest = bestValid === undefined || result.loss < bestValid.loss;
     if (isBest) {
@@ -279,7 +284,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
         lastCheckpointUpdate = update;
       }
     }
-    if (c.evaluation?.every !== undefined && update % c.evaluation.every !== 0) runValidation();
+    if (lastValidUpdate !== update) runValidation();
     if (c.checkpoint && lastCheckpointUpdate !== update) saveCheckpoint();
 
     let testAtBest: Evaluation | undefined;
