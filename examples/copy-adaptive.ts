@@ -68,12 +68,14 @@ async function main(): Promise<void> {
           );
         }
         break;
-      case 'truncation':
+      case 'truncation': {
+        const change = event.from === event.to ? `K stays ${event.to}` : `K ${event.from} → ${event.to}`;
         console.log(
-          `K ${event.from} → ${event.to}   β̂ ${event.beta.toFixed(3)}   δ̂(${event.from}) ${event.deltaAtFrom.toFixed(3)}   ` +
+          `${change}   β̂ ${event.beta.toFixed(3)}   δ̂(${event.from}) ${event.deltaAtFrom.toFixed(3)}   ` +
             `δ̂(${event.to}) ${event.deltaAtTo.toFixed(3)}   (${event.seconds.toFixed(1)} s to estimate)`,
         );
         break;
+      }
       case 'nonFinite':
         console.log(`update ${event.update}: non-finite loss or gradient, update skipped`);
         break;
