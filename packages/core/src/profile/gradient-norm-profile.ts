@@ -16,6 +16,21 @@ export interface GradientNormProfileOptions {
   componentNames?: readonly string[];
   /** State before the burn-in (default the model's zero state). Not disposed. */
   state?: RecurrentState;
+  /**
+   * Most rows per backward pass. Default: as many as keep the probe's activations (every step's logits and
+   * states, which the tape holds until the backward pass) under about 256 MB; larger batches run as several
+   * passes over slices of the rows, with the same result.
+   */
+  maxRowsPerPass?: number;
+}
+
+/** Bytes per row the probe holds: every step's logits (O) and, generously, 16 state-sized tensors per layer. */
+function rowsPerPass(model: RecurrentModel, options: GradientNormProfileOptions): number {
+  if (options.maxRowsPerPass !== undefined) return Math.max(1, Math.floor(options.maxRowsPerPass));
+  const { spec } = model;
+  const bytesPerRow =
+    (options.burnIn + options.window) * (spec.outputSize + 16 * spec.hiddenSize * spec.numLayers) * 4;
+  return Math.max(1, Math.floor((256 * 2 ** 20) / bytesPerRow));
 }
 
 /**
@@ -36,7 +51,7 @@ export function gradientNormProfileGroups(
       `gradientNormProfileGroups: groups must be a positive integer dividing the ${rows} rows, got ${groups}`,
     );
   }
-  const { values, components } = probeSquares(model, inputs, targets, options);
+  const { values, components } = probeInPasses(model, inputs, targets, options);
   const perGroup = rows / groups;
   return Array.from({ length: groups }, (_, g) =>
     buildProfiles(values, withNames(model, options), components, rows, g * perGroup, (g + 1) * perGroup),
@@ -64,9 +79,38 @@ export function gradientNormProfile(
   targets: tf.Tensor,
   options: GradientNormProfileOptions,
 ): ComponentProfiles {
-  const { values, components } = probeSquares(model, inputs, targets, options);
+  const { values, components } = probeInPasses(model, inputs, targets, options);
   const rows = inputs.shape[1]!;
   return buildProfiles(values, withNames(model, options), components, rows, 0, rows);
+}
+
+/** {@link probeSquares} over slices of at most {@link rowsPerPass} rows, reassembled into [W, C, S]. */
+function probeInPasses(
+  model: RecurrentModel,
+  inputs: tf.Tensor,
+  targets: tf.Tensor,
+  options: GradientNormProfileOptions,
+): { values: Float32Array; components: number } {
+  const rows = inputs.shape[1]!;
+  const perPass = rowsPerPass(model, options);
+  if (rows <= perPass) return probeSquares(model, inputs, targets, options);
+  let values: Float32Array | undefined;
+  let components = 0;
+  for (let from = 0; from < rows; from += perPass) {
+    const count = Math.min(perPass, rows - from);
+    const slice = (t: tf.Tensor) => tf.slice(t, [0, from], [-1, count]); // [T, S(, F)] -> [T, count(, F)]
+    const [x, y] = [slice(inputs), slice(targets)];
+    const state = options.state?.map((s) => tf.slice(s, [from, 0], [count, -1]) as tf.Tensor2D);
+    const part = probeSquares(model, x, y, { ...options, ...(state ? { state } : {}) });
+    tf.dispose([x, y, ...(state ?? [])]);
+    components = part.components;
+    values ??= new Float32Array(options.window * components * rows);
+    // [W, C, count] into columns [from, from + count) of [W, C, S]
+    for (let wc = 0; wc < options.window * components; wc++) {
+      values.set(part.values.subarray(wc * count, (wc + 1) * count), wc * rows + from);
+    }
+  }
+  return { values: values!, components };
 }
 
 function withNames(model: RecurrentModel, options: GradientNormProfileOptions): GradientNormProfileOptions {
