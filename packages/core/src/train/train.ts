@@ -1,12 +1,5 @@
-import {
-  deserializeWeights,
-  type NamedTensor,
-  type RecurrentModel,
-  type RecurrentState,
-  serializeWeights,
-} from '@tbptt/models';
+import type { RecurrentModel, RecurrentState } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-io';
 import { Rng } from '../internal/rng';
 import { clipByGlobalNorm } from '../optim/clip';
 import { createOptimizer } from '../optim/create-optimizer';
@@ -15,6 +8,7 @@ import { planWindow } from '../windows/window-plan';
 import { type Evaluation, evaluate } from './evaluate';
 import type { TrainEvent } from './events';
 import { sampleProfiles } from './profile-sampler';
+import { restoreRun, saveRun } from './run-checkpoint';
 import { resolveTrainConfig, type TrainConfig } from './train-config';
 import { windowGradients } from './window-gradients';
 
@@ -40,24 +34,6 @@ export interface TrainResult {
   metrics: TrainEvent[];
   /** Where the last checkpoint was written. */
   checkpoint?: string;
-}
-
-/** The JSON part of a checkpoint. */
-interface TrainerState {
-  version: 1;
-  update: number;
-  epoch: number;
-  position: number;
-  carriedAt: number;
-  tokens: number;
-  elapsedSeconds: number;
-  estimateSeconds: number;
-  optimizerStep: number;
-  optimizerName: string;
-  controller: Record<string, unknown>;
-  rng: { sampler: number[]; model: number[] };
-  bestValid: (Evaluation & { update: number }) | null;
-  metrics: TrainEvent[];
 }
 
 /**
@@ -93,37 +69,12 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
   let nonFiniteRun = 0;
 
   if (c.resumeFrom !== undefined) {
-    const ck = readCheckpoint(c.resumeFrom);
-    const t = ck.trainer as unknown as TrainerState;
-    if (t.version !== 1) {
-      throw new Error(
-        `train: resumeFrom ${ck.path} has trainer.json version ${t.version}; this engine reads version 1`,
-      );
-    }
-    if (t.optimizerName !== optimizer.name) {
-      throw new Error(
-        `train: resumeFrom ${ck.path} was written with optimizer '${t.optimizerName}', this run uses '${optimizer.name}'; ` +
-          'resume with the same optimizer',
-      );
-    }
-    deserializeWeights(model, ck.weights);
-    assignNamed('optimizer', ck.optimizer, optimizer.slots());
-    optimizer.setStep(t.optimizerStep);
-    c.truncation.setState(t.controller);
-    rng.setState(t.rng.sampler);
-    model.setRngState(t.rng.model);
     tf.dispose(carried);
-    carried = [...ck.state.keys()]
-      .sort((a, b) => Number(a) - Number(b))
-      .map((key) => {
-        const s = ck.state.get(key)!;
-        return tf.tensor2d(s.data, s.shape as [number, number]);
-      });
-    ({ update, epoch, position, carriedAt, tokens, estimateSeconds, metrics } = t);
-    elapsedBefore = t.elapsedSeconds;
-    bestValid = t.bestValid ?? undefined;
-    if (ck.best) best = model.variables.map((v, i) => tensorFrom(ck.best!, parameters[i]!.name, v));
-    lastCheckpoint = ck.path;
+    const run = restoreRun(c.resumeFrom, { model, optimizer, controller: c.truncation, rng });
+    ({ update, epoch, position, carriedAt, tokens, estimateSeconds, metrics, carried, best } = run);
+    elapsedBefore = run.elapsedSeconds;
+    bestValid = run.bestValid;
+    lastCheckpoint = run.path;
   }
 
   const started = performance.now();
@@ -160,33 +111,23 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
 
   const saveCheckpoint = () => {
     if (!c.checkpoint) return;
-    const trainer: TrainerState = {
-      version: 1,
-      update,
-      epoch,
-      position,
-      carriedAt,
-      tokens,
-      elapsedSeconds: elapsed(),
-      estimateSeconds,
-      optimizerStep: optimizer.getStep(),
-      optimizerName: optimizer.name,
-      controller: c.truncation.getState(),
-      rng: { sampler: rng.getState(), model: model.getRngState() },
-      bestValid: bestValid ?? null,
-      metrics,
-    };
-    const path = writeCheckpoint(
+    const path = saveRun(
       c.checkpoint.dir,
-      `update-${String(update).padStart(9, '0')}`,
-      {
-        weights: new Uint8Array(serializeWeights(model)),
-        optimizer: arrays([...optimizer.slots()]),
-        state: arrays(carried.map((s, i) => [String(i), s])),
-        ...(best ? { best: arrays(parameters.map((p, i) => [p.name, best![i]!])) } : {}),
-        trainer: trainer as unknown as Record<string, unknown>,
-      },
       c.checkpoint.keep ?? 2,
+      { model, optimizer, controller: c.truncation, rng },
+      {
+        update,
+        epoch,
+        position,
+        carriedAt,
+        tokens,
+        elapsedSeconds: elapsed(),
+        estimateSeconds,
+        carried,
+        bestValid,
+        best,
+        metrics,
+      },
     );
     lastCheckpoint = path;
     emit({ type: 'checkpoint', update, path });
@@ -336,42 +277,5 @@ function withWeights<T>(model: RecurrentModel, weights: tf.Tensor[] | undefined,
       v.assign(saved[i]!);
     });
     tf.dispose(saved);
-  }
-}
-
-function arrays(entries: [string, tf.Tensor][]): Map<string, NamedTensor> {
-  return new Map(
-    entries.map(([name, t]) => [
-      name,
-      { data: (t.dataSync() as Float32Array).slice(), shape: t.shape.slice() },
-    ]),
-  );
-}
-
-function tensorFrom(arrays: Map<string, NamedTensor>, name: string, like: tf.Tensor): tf.Tensor {
-  const a = arrays.get(name);
-  if (!a || a.shape.join(',') !== like.shape.join(',')) {
-    throw new Error(
-      `train: checkpoint tensor ${name} is ${a ? `[${a.shape}]` : 'missing'}, the model expects [${like.shape}]; ` +
-        'resume with the model the checkpoint was written from',
-    );
-  }
-  return tf.tensor(a.data, a.shape, like.dtype);
-}
-
-function assignNamed(
-  file: string,
-  arrays: Map<string, NamedTensor>,
-  variables: ReadonlyMap<string, tf.Variable>,
-): void {
-  for (const [name, variable] of variables) {
-    const t = tensorFrom(arrays, name, variable);
-    variable.assign(t);
-    t.dispose();
-  }
-  if (arrays.size !== variables.size) {
-    throw new Error(
-      `train: checkpoint ${file} holds ${arrays.size} tensors, the run expects ${variables.size}; resume with the same model and optimizer`,
-    );
   }
 }
