@@ -41,6 +41,7 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   all: {},
   'per-step fused cells': { fusedLayers: false },
   'per-step plain cells': { fusedLayers: false, fusedCells: false },
+  'per-step fused cells, no shared Identity': { fusedLayers: false, sharedIdentity: false },
   'no shared Identity': { sharedIdentity: false },
   'no transposing matMul': { transposingMatMul: false },
   'no leading-axes Sum': { leadingAxesSum: false },
