@@ -139,6 +139,34 @@ describe('transposing matMul (wasm)', () => {
     tf.dispose([base, a1, a2, y, y2, z1, z2]);
   });
 
+  it('caches the transpose of a recurring operand, but frees one larger than half its budget', () => {
+    unregisterKernelFixes('wasm'); // empties the cache
+    registerKernelFixes('wasm');
+    const backend = tf.backend();
+    const small = tf.randomNormal([30, 20], 0, 1, 'float32', 21);
+    const big = tf.randomNormal([2100, 2000], 0, 1, 'float32', 22); // 16.8 MB > 16 MiB
+    const v = tf.randomNormal([30, 1], 0, 1, 'float32', 23);
+    const w = tf.randomNormal([2100, 1], 0, 1, 'float32', 24);
+    const ids = backend.numDataIds();
+    const z1 = tf.matMul(small, v, true, false); // [20, 30] x [30, 1]: transpose cached
+    z1.dispose();
+    expect(backend.numDataIds()).toBe(ids + 1);
+    const z2 = tf.matMul(big, w, true, false); // [2000, 2100] x [2100, 1]: transpose freed
+    expect(backend.numDataIds()).toBe(ids + 2);
+    expectClose(
+      z2.dataSync(),
+      referenceMatMul(
+        big.dataSync() as Float32Array,
+        [2100, 2000],
+        w.dataSync() as Float32Array,
+        [2100, 1],
+        true,
+        false,
+      ),
+    );
+    tf.dispose([small, big, v, w, z2]);
+  });
+
   it('gradients of a matMul equal the stock kernels', () => {
     const x = tf.randomNormal([5, 7], 0, 1, 'float32', 9);
     const w = tf.randomNormal([7, 3], 0, 1, 'float32', 10);

@@ -18,7 +18,7 @@ import { getKernel } from '@tensorflow/tfjs-core';
  *     A [.., K, M] with transposeA  ->  transpose(A) [.., M, K];  then  [.., M, K] x [.., K, N] -> [.., M, N]
  *
  * The transpose of an operand that recurs (a weight used at every step of a window) is cached while its
- * source tensor lives, so XNNPACK, which caches its packed weights by tensor id, packs it once.
+ * source tensor lives (16 entries, 32 MiB at most), so it is made once per window, not once per step.
  */
 
 interface WasmBackendLike extends KernelBackend {
@@ -33,8 +33,14 @@ interface CachedTranspose {
   transposed: TensorInfo;
 }
 
+/** At most this many transposes, of at most this many bytes in all, are kept (the least recent go first). */
 const CACHE_SIZE = 16;
+const CACHE_BYTES = 32 * 1024 * 1024;
 const cache: CachedTranspose[] = [];
+
+function bytesOf(info: TensorInfo): number {
+  return 4 * info.shape.reduce((p, d) => p * d, 1);
+}
 
 function swapInner(shape: number[]): number[] {
   const out = shape.slice();
@@ -70,14 +76,17 @@ function sweep(backend: WasmBackendLike): void {
  * The transpose of the last two axes of `x`, from the cache or computed by the backend's Transpose
  * kernel. Returned infos belong to the cache: callers must not dispose them.
  */
-function transposed(backend: WasmBackendLike, x: TensorInfo): TensorInfo {
+function transposed(backend: WasmBackendLike, x: TensorInfo): { info: TensorInfo; temporary: boolean } {
   for (let i = 0; i < cache.length; i++) {
     const entry = cache[i]!;
     if (entry.source === x.dataId && sameShape(entry.shape, x.shape)) {
       // Most recently used last.
       cache.splice(i, 1);
       cache.push(entry);
-      return { dataId: entry.transposed.dataId, shape: swapInner(x.shape), dtype: x.dtype };
+      return {
+        info: { dataId: entry.transposed.dataId, shape: swapInner(x.shape), dtype: x.dtype },
+        temporary: false,
+      };
     }
   }
   const transpose = getKernel('Transpose', 'wasm');
@@ -87,12 +96,16 @@ function transposed(backend: WasmBackendLike, x: TensorInfo): TensorInfo {
     backend,
     attrs: { perm: innerPerm(x.shape.length) },
   }) as TensorInfo;
+  // A transpose bigger than half the budget is used once and freed (large activations rarely recur).
+  if (bytesOf(out) > CACHE_BYTES / 2) return { info: out, temporary: true };
   cache.push({ source: x.dataId, shape: x.shape.slice(), transposed: out });
-  if (cache.length > CACHE_SIZE) {
+  let bytes = cache.reduce((sum, entry) => sum + bytesOf(entry.transposed), 0);
+  while (cache.length > CACHE_SIZE || bytes > CACHE_BYTES) {
     const evicted = cache.shift()!;
+    bytes -= bytesOf(evicted.transposed);
     backend.disposeData(evicted.transposed.dataId);
   }
-  return out;
+  return { info: out, temporary: false };
 }
 
 /** Empties the transpose cache (frees its wasm memory). Called when the backend is reset. */
@@ -108,12 +121,16 @@ function wrap(stock: KernelConfig): KernelFunc {
     sweep(backend);
     const a = args.inputs.a as TensorInfo;
     const b = args.inputs.b as TensorInfo;
-    const inputs = {
-      ...args.inputs,
-      a: attrs.transposeA ? transposed(backend, a) : a,
-      b: attrs.transposeB ? transposed(backend, b) : b,
-    };
-    return stock.kernelFunc({ ...args, inputs, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    const ta = attrs.transposeA ? transposed(backend, a) : null;
+    const tb = attrs.transposeB ? transposed(backend, b) : null;
+    const inputs = { ...args.inputs, a: ta?.info ?? a, b: tb?.info ?? b };
+    const out = stock.kernelFunc({
+      ...args,
+      inputs,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    });
+    for (const t of [ta, tb]) if (t?.temporary) backend.disposeData(t.info.dataId);
+    return out;
   };
 }
 
