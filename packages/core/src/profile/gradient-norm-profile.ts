@@ -173,17 +173,13 @@ function probeSquares(
         // h_t + z_t is the recurrent (Markov) state and ∂L/∂z_t = ∂L/∂h_t with h_{t−1} held fixed. At the last
         // step the top layer's probes go through the model's `probes` option so that the decoder reads h_t + z_t.
         let state = start;
-        logits = tf.zeros([1]);
-        for (let t = 0; t < window; t++) {
+        for (let t = 0; t < window - 1; t++) {
           const z = at(t);
-          if (t === window - 1) {
-            const top = z.map((zj, j) => (j >= widths.length - perLayer ? zj : constantZeros[j]!));
-            logits = model.forward(steps[t]!, state, { training: false, probes: [top] }).logits;
-          } else {
-            const out = model.forward(steps[t]!, state, { training: false });
-            state = out.finalState.map((h, j) => tf.add(h, z[j]!) as tf.Tensor2D);
-          }
+          const out = model.forward(steps[t]!, state, { training: false });
+          state = out.finalState.map((h, j) => tf.add(h, z[j]!) as tf.Tensor2D);
         }
+        const top = at(window - 1).map((zj, j) => (j >= widths.length - perLayer ? zj : constantZeros[j]!));
+        logits = model.forward(steps[window - 1]!, state, { training: false, probes: [top] }).logits;
       }
       // Σ_rows L_s = S · mean: each row's gradient is its own ∂L_s/∂h.
       const loss = tf.mul(meanLoss(logits, tf.expandDims(lastTargets, 0), kind), samples);
