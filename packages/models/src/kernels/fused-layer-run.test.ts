@@ -80,72 +80,80 @@ describe.each(['wasm', 'cpu'] as const)('a model on the whole-layer LSTM kernel 
   );
 });
 
-describe.each(['wasm', 'cpu'] as const)('the whole-layer LSTM kernel with probes (%s)', (backend) => {
+describe.each(['wasm', 'cpu'] as const)('the whole-layer kernels with probes (%s)', (backend) => {
   beforeAll(async () => {
     await selectBackend(backend);
   });
 
-  it('gives the per-step path’s logits, final state and gradients with respect to every probe', () => {
-    const spec: ModelSpec = {
-      cell: 'lstm',
-      input: 'dense',
-      inputSize: 3,
-      hiddenSize: 4,
-      numLayers: 2,
-      outputSize: 5,
-      seed: 8,
-    };
-    const model = createModel(spec);
-    const [T, B] = [5, 2];
-    const inputs = tf.randomNormal([T, B, 3], 0, 1, 'float32', 30);
-    const lossWeights = tf.randomNormal([T, B, 5], 0, 1, 'float32', 31);
-    const state = model.initialState(B).map((s, k) => tf.add(s, 0.2 * (k + 1)) as tf.Tensor2D);
-    // probes[t][j] [B, H] for every step and state component (l0.h, l0.c, l1.h, l1.c): the profile passes
-    // zeros, but the semantics (added to the carried state) hold for any value, so test non-zero ones.
-    const probes = Array.from({ length: T }, (_, t) =>
-      state.map((_, j) => tf.randomNormal([B, 4], 0, 0.3, 'float32', 40 + 4 * t + j) as tf.Tensor2D),
-    );
-    const before = tf.memory().numTensors;
-    const run = () =>
-      tf.tidy(() => {
-        const flat = probes.flat();
-        let outputs: Float32Array[] = [];
-        const grads = tf.grads((...zs: tf.Tensor[]) => {
-          const grouped = Array.from({ length: T }, (_, t) => zs.slice(t * 4, t * 4 + 4) as tf.Tensor2D[]);
-          const { logits, finalState } = model.forward(inputs, state, { probes: grouped });
-          outputs = [logits, ...finalState].map((o) => o.dataSync() as Float32Array);
-          // The final state in the loss too, so that every probe reaches it.
-          const last = tf.addN(finalState.map((f, k) => tf.mul(tf.sum(f), k + 1)));
-          return tf.add(tf.sum(tf.mul(logits, lossWeights)), last);
-        })(flat);
-        // And the weights' gradients, which read the carried (probed) states.
-        const weightGrads = tf.variableGrads(() => {
-          const { logits } = model.forward(inputs, state, { probes });
-          return tf.sum(tf.mul(logits, lossWeights));
-        }, model.variables).grads;
-        return {
-          outputs,
-          grads: [...grads, ...model.variables.map((v) => weightGrads[v.name]!)].map(
-            (g) => g.dataSync() as Float32Array,
-          ),
-        };
+  it.each(['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const)(
+    '%s: gives the per-step path’s logits, final state and every probe’s and weight’s gradient',
+    (cell) => {
+      const spec: ModelSpec = {
+        cell,
+        input: 'dense',
+        inputSize: 3,
+        hiddenSize: 4,
+        numLayers: 2,
+        outputSize: 5,
+        seed: 8,
+      };
+      const model = createModel(spec);
+      // State components: LSTM l0.h, l0.c, l1.h, l1.c; GRU and RNN l0.h, l1.h.
+      const components = cell === 'lstm' ? 4 : 2;
+      const [T, B] = [5, 2];
+      const inputs = tf.randomNormal([T, B, 3], 0, 1, 'float32', 30);
+      const lossWeights = tf.randomNormal([T, B, 5], 0, 1, 'float32', 31);
+      const state = model.initialState(B).map((s, k) => tf.add(s, 0.2 * (k + 1)) as tf.Tensor2D);
+      // probes[t][j] [B, H] for every step and state component: the profile passes
+      // zeros, but the semantics (added to the carried state) hold for any value, so test non-zero ones.
+      const probes = Array.from({ length: T }, (_, t) =>
+        state.map((_, j) => tf.randomNormal([B, 4], 0, 0.3, 'float32', 40 + 4 * t + j) as tf.Tensor2D),
+      );
+      const before = tf.memory().numTensors;
+      const run = () =>
+        tf.tidy(() => {
+          const flat = probes.flat();
+          let outputs: Float32Array[] = [];
+          const grads = tf.grads((...zs: tf.Tensor[]) => {
+            const grouped = Array.from(
+              { length: T },
+              (_, t) => zs.slice(t * components, (t + 1) * components) as tf.Tensor2D[],
+            );
+            const { logits, finalState } = model.forward(inputs, state, { probes: grouped });
+            outputs = [logits, ...finalState].map((o) => o.dataSync() as Float32Array);
+            // The final state in the loss too, so that every probe reaches it.
+            const last = tf.addN(finalState.map((f, k) => tf.mul(tf.sum(f), k + 1)));
+            return tf.add(tf.sum(tf.mul(logits, lossWeights)), last);
+          })(flat);
+          // And the weights' gradients, which read the carried (probed) states.
+          const weightGrads = tf.variableGrads(() => {
+            const { logits } = model.forward(inputs, state, { probes });
+            return tf.sum(tf.mul(logits, lossWeights));
+          }, model.variables).grads;
+          return {
+            outputs,
+            grads: [...grads, ...model.variables.map((v) => weightGrads[v.name]!)].map(
+              (g) => g.dataSync() as Float32Array,
+            ),
+          };
+        });
+      setLayerKernel(fusedLayerRun);
+      const fused = run();
+      setLayerKernel(null);
+      const perStep = run();
+      setLayerKernel(fusedLayerRun);
+      expect(tf.memory().numTensors).toBe(before);
+      fused.outputs.forEach((v, k) => {
+        expectClose(v, perStep.outputs[k]!);
       });
-    setLayerKernel(fusedLayerRun);
-    const fused = run();
-    setLayerKernel(null);
-    const perStep = run();
-    setLayerKernel(fusedLayerRun);
-    expect(tf.memory().numTensors).toBe(before);
-    fused.outputs.forEach((v, k) => {
-      expectClose(v, perStep.outputs[k]!);
-    });
-    expect(fused.grads.length).toBe(T * 4 + model.variables.length);
-    fused.grads.forEach((g, k) => {
-      expectClose(g, perStep.grads[k]!);
-    });
-    // Not trivially zero: the profile reads these norms.
-    expect(fused.grads.some((g) => g.some((v) => Math.abs(v) > 1e-3))).toBe(true);
-    tf.dispose([inputs, lossWeights, ...state, ...probes.flat()]);
-    model.dispose();
-  });
+      expect(fused.grads.length).toBe(T * components + model.variables.length);
+      fused.grads.forEach((g, k) => {
+        expectClose(g, perStep.grads[k]!);
+      });
+      // Not trivially zero: the profile reads these norms.
+      expect(fused.grads.some((g) => g.some((v) => Math.abs(v) > 1e-3))).toBe(true);
+      tf.dispose([inputs, lossWeights, ...state, ...probes.flat()]);
+      model.dispose();
+    },
+  );
 });

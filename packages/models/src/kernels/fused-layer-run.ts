@@ -7,9 +7,9 @@ import { fusedRnnLayer, hasFusedRnnLayer } from './rnn-layer-kernel.js';
 
 /**
  * The {@link LayerKernel} this package installs (`setLayerKernel`): `runLayer` by a whole-layer kernel when
- * one applies: any cell (LSTM, GRU, RNN) on a backend with the kernel (wasm, cpu); with probes (the
- * one-pass profile adds a zero probe to every step's carried state) only the LSTM. Returns null otherwise,
- * and the caller runs the per-step path.
+ * one applies: any cell (LSTM, GRU, RNN), with or without probes (the one-pass profile adds a zero probe to
+ * every step's carried state), on a backend with the kernels (wasm, cpu). Returns null otherwise, and the
+ * caller runs the per-step path.
  *
  * Same contract as `runLayer`: input [T·B, in] step-major, state components each [B, H]; outputs [T·B, H].
  */
@@ -20,9 +20,10 @@ export const fusedLayerRun: LayerKernel = (
   state: readonly tf.Tensor2D[],
   probes: unknown,
 ): LayerRun | null => {
-  // Probes: the LSTM kernel takes them (stacked per component); GRU and RNN use the per-step path.
+  // Probes: probes[t][k] [B, H], stacked per state component into [T·B, H].
   const stepProbes = probes as readonly (readonly tf.Tensor2D[])[] | undefined;
-  if (stepProbes != null && cell.type !== 'lstm') return null;
+  const stacked = (k: number) =>
+    stepProbes != null ? (tf.concat(stepProbes.map((p) => p[k]!)) as tf.Tensor2D) : undefined;
   const available =
     cell.type === 'lstm'
       ? hasFusedLstmLayer()
@@ -39,18 +40,12 @@ export const fusedLayerRun: LayerKernel = (
   const inputGates = tf.fused.matMul({ a: input, b: weightIhT, bias }) as tf.Tensor2D;
   if (cell.type === 'lstm') {
     // T x [B, H] -> [T·B, H], per state component (h, c)
-    const stacked =
-      stepProbes != null
-        ? {
-            h: tf.concat(stepProbes.map((p) => p[0]!)) as tf.Tensor2D,
-            c: tf.concat(stepProbes.map((p) => p[1]!)) as tf.Tensor2D,
-          }
-        : undefined;
-    const { outputs, h, c } = fusedLstmLayer(inputGates, weightHhT, state[0]!, state[1]!, stacked);
+    const lstmProbes = stepProbes != null ? { h: stacked(0)!, c: stacked(1)! } : undefined;
+    const { outputs, h, c } = fusedLstmLayer(inputGates, weightHhT, state[0]!, state[1]!, lstmProbes);
     return { outputs, finalState: [h, c] };
   }
   if (cell.type === 'gru') {
-    const { outputs, h } = fusedGruLayer(inputGates, weightHhT, weights.biasHh, state[0]!);
+    const { outputs, h } = fusedGruLayer(inputGates, weightHhT, weights.biasHh, state[0]!, stacked(0));
     return { outputs, finalState: [h] };
   }
   const { outputs, h } = fusedRnnLayer(
@@ -58,6 +53,7 @@ export const fusedLayerRun: LayerKernel = (
     weightHhT,
     state[0]!,
     cell.type === 'rnn_relu' ? 'relu' : 'tanh',
+    stacked(0),
   );
   return { outputs, finalState: [h] };
 };

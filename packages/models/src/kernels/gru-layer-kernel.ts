@@ -1,4 +1,11 @@
-import type { GradConfig, KernelBackend, KernelFunc, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  GradConfig,
+  KernelBackend,
+  KernelFunc,
+  NamedAttrMap,
+  Tensor,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { sigmoid, tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
@@ -33,14 +40,16 @@ export const GRU_LAYER_GRAD = 'TbpttGruLayerGrad';
  * -> outputs hs [T·B, H], acts [T·B, 3H] (r | z | n), hiddenN [T·B, H] (gh_n), hLast [B, H].
  */
 function forwardKernel(backendName: FusedBackendName): KernelFunc {
-  return ({ inputs, backend: anyBackend }) => {
+  return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
+    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
     const [inputGates, weightHhT, biasHh, h0] = kernelInputs(GRU_LAYER, inputs, [
       'inputGates',
       'weightHhT',
       'biasHh',
       'h0',
     ]) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
+    const [probes] = probed ? kernelInputs(GRU_LAYER, inputs, ['probes']) : [];
     const [batch, hidden] = h0.shape as [number, number];
     const rows = inputGates.shape[0]!;
     const steps = rows / batch;
@@ -50,6 +59,7 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
     const acts = allocate(backend, [rows, width], 'float32');
     const hiddenN = allocate(backend, [rows, hidden], 'float32');
     const hLast = allocate(backend, [batch, hidden], 'float32');
+    const hsCarried = probes != null ? allocate(backend, [rows, hidden], 'float32') : null;
     const hPrev = allocate(backend, [batch, hidden], 'float32');
     float32View(backend, hPrev).set(float32View(backend, h0));
     for (let t = 0; t < steps; t++) {
@@ -81,13 +91,19 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
           act[gi + 2 * hidden] = n;
         }
       }
-      // h_{t−1} <- h_t, after the loop read every h_{t−1}.
-      float32View(backend, hPrev).set(float32View(backend, hs).subarray(t * size, (t + 1) * size));
+      // h_{t−1} <- h_t (h̃_t = h_t + z_t when probed), after the loop read every h_{t−1}.
+      const next = float32View(backend, hPrev);
+      next.set(hOut.subarray(t * size, (t + 1) * size));
+      if (probes != null && hsCarried != null) {
+        const z = float32View(backend, probes);
+        for (let k = 0; k < size; k++) next[k]! += z[t * size + k]!;
+        float32View(backend, hsCarried).set(next, t * size);
+      }
       backend.disposeData(recurrent.dataId);
     }
     float32View(backend, hLast).set(float32View(backend, hPrev));
     backend.disposeData(hPrev.dataId);
-    return [hs, acts, hiddenN, hLast];
+    return hsCarried != null ? [hs, acts, hiddenN, hLast, hsCarried] : [hs, acts, hiddenN, hLast];
   };
 }
 
@@ -96,8 +112,9 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
  * -> outputs dInputGates [T·B, 3H], dWeightHhT [H, 3H], dBiasHh [3H], dh0 [B, H].
  */
 function backwardKernel(backendName: FusedBackendName): KernelFunc {
-  return ({ inputs, backend: anyBackend }) => {
+  return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
+    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
     const [dhs, dhLast, acts, hiddenN, hs, h0, weightHhT] = kernelInputs(GRU_LAYER_GRAD, inputs, [
       'dhs',
       'dhLast',
@@ -116,6 +133,7 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     const dHiddenGates = allocate(backend, [rows, width], 'float32');
     const dBiasHh = allocate(backend, [width], 'float32');
     const dh0 = allocate(backend, [batch, hidden], 'float32');
+    const dProbes = probed ? allocate(backend, [rows, hidden], 'float32') : null;
     // ∂L/∂gh_t as a tensor of its own, the left operand of the carry product.
     const dGates = allocate(backend, [batch, width], 'float32');
     // [H, 3H] -> [3H, H]
@@ -133,6 +151,7 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
       const dIn = float32View(backend, dInputGates);
       const dHid = float32View(backend, dHiddenGates);
       const dg = float32View(backend, dGates);
+      const dz = dProbes != null ? float32View(backend, dProbes) : null;
       for (let b = 0; b < batch; b++) {
         const gateRow = (t * batch + b) * width;
         for (let j = 0; j < hidden; j++) {
@@ -141,7 +160,10 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
           const reset = act[gi]!;
           const update = act[gi + hidden]!;
           const n = act[gi + 2 * hidden]!;
-          const dh = dhOut[t * size + k]! + carryDirect[k]! + (product === null ? 0 : product[k]!);
+          // The adjoint of the carried state h̃_t (the probe's gradient), before the output's.
+          const carry = carryDirect[k]! + (product === null ? 0 : product[k]!);
+          if (dz !== null) dz[t * size + k] = carry;
+          const dh = dhOut[t * size + k]! + carry;
           const dan = dh * (1 - update) * (1 - n * n);
           const dar = dan * ghN[t * size + k]! * reset * (1 - reset);
           const daz = dh * (hPrev[hPrevBase + k]! - n) * update * (1 - update);
@@ -182,31 +204,41 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dHiddenGates);
     backend.disposeData(hPrevT.dataId);
     backend.disposeData(dHiddenGates.dataId);
-    return [dInputGates, dWeightHhT, dBiasHh, dh0];
+    return dProbes != null
+      ? [dInputGates, dWeightHhT, dBiasHh, dh0, dProbes]
+      : [dInputGates, dWeightHhT, dBiasHh, dh0];
   };
 }
 
 const gradConfig: GradConfig = {
   kernelName: GRU_LAYER,
   inputsToSave: ['weightHhT', 'h0'],
-  outputsToSave: [true, true, true, false],
-  gradFunc: (dys, saved) => {
+  // hs, acts, hiddenN and, when probed, hsCarried (the fifth output).
+  outputsToSave: [true, true, true, false, true],
+  gradFunc: (dys, saved, attrs) => {
     const [dhs, , , dhLast] = dys as Tensor[];
-    const [weightHhT, h0, hs, acts, hiddenN] = saved;
-    const [dInputGates, dWeightHhT, dBiasHh, dh0] = tf.engine().runKernel(GRU_LAYER_GRAD, {
-      dhs: dhs!,
-      dhLast: dhLast!,
-      acts: acts!,
-      hiddenN: hiddenN!,
-      hs: hs!,
-      h0: h0!,
-      weightHhT: weightHhT!,
-    }) as Tensor[];
+    const [weightHhT, h0, hs, acts, hiddenN, hsCarried] = saved;
+    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
+    const [dInputGates, dWeightHhT, dBiasHh, dh0, dProbes] = tf.engine().runKernel(
+      GRU_LAYER_GRAD,
+      {
+        dhs: dhs!,
+        dhLast: dhLast!,
+        acts: acts!,
+        hiddenN: hiddenN!,
+        // The previous states the steps read: the carried ones when probed.
+        hs: probed ? hsCarried! : hs!,
+        h0: h0!,
+        weightHhT: weightHhT!,
+      },
+      { probed } as unknown as NamedAttrMap,
+    ) as Tensor[];
     return {
       inputGates: () => dInputGates!,
       weightHhT: () => dWeightHhT!,
       biasHh: () => dBiasHh!,
       h0: () => dh0!,
+      ...(probed ? { probes: () => dProbes! } : {}),
     };
   },
 };
@@ -235,13 +267,16 @@ export function hasFusedGruLayer(): boolean {
  * @param weightHhT W_hhᵀ [H, 3H]
  * @param biasHh b_hh [3H]
  * @param h0 initial hidden state [B, H]
- * @returns outputs h_1 … h_T step-major [T·B, H]; the final h [B, H]
+ * @param probes optional [T·B, H] added to the state each step carries on (h̃_t = h_t + z_t: what step t+1
+ *   reads and the final state); the outputs stay h_t; its gradient is ∂L/∂h̃_t (the one-pass profile's).
+ * @returns outputs h_1 … h_T step-major [T·B, H]; the final (carried) h [B, H]
  */
 export function fusedGruLayer(
   inputGates: tf.Tensor2D,
   weightHhT: tf.Tensor2D,
   biasHh: tf.Tensor1D,
   h0: tf.Tensor2D,
+  probes?: tf.Tensor2D,
 ): { outputs: tf.Tensor2D; h: tf.Tensor2D } {
   const [batch, hidden] = h0.shape;
   const rows = inputGates.shape[0];
@@ -258,13 +293,17 @@ export function fusedGruLayer(
   if (biasHh.shape[0] !== 3 * hidden) {
     throw new Error(`fusedGruLayer: biasHh must be [3H] = [${3 * hidden}], got [${biasHh.shape}]`);
   }
-  const [outputs, acts, hiddenN, h] = tf.engine().runKernel(GRU_LAYER, {
-    inputGates,
-    weightHhT,
-    biasHh,
-    h0,
-  }) as tf.Tensor2D[];
+  if (probes != null && (probes.shape[0] !== rows || probes.shape[1] !== hidden)) {
+    throw new Error(`fusedGruLayer: probes must be [T·B, H] = [${rows}, ${hidden}], got [${probes.shape}]`);
+  }
+  const inputs: tf.NamedTensorMap =
+    probes != null ? { inputGates, weightHhT, biasHh, h0, probes } : { inputGates, weightHhT, biasHh, h0 };
+  const attrs = { probed: probes != null } as unknown as NamedAttrMap;
+  const [outputs, acts, hiddenN, h, hsCarried] = tf
+    .engine()
+    .runKernel(GRU_LAYER, inputs, attrs) as tf.Tensor2D[];
   acts!.dispose();
   hiddenN!.dispose();
+  hsCarried?.dispose();
   return { outputs: outputs!, h: h! };
 }

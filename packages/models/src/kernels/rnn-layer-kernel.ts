@@ -33,24 +33,31 @@ export const RNN_LAYER_GRAD = 'TbpttRnnLayerGrad';
 
 interface RnnAttrs {
   nonlinearity: RnnNonlinearity;
+  probed?: boolean;
 }
 
-/** inputs inputGates [T·B, H], weightHhT [H, H], h0 [B, H] -> outputs hs [T·B, H], hLast [B, H]. */
+/**
+ * inputs inputGates [T·B, H], weightHhT [H, H], h0 [B, H] (and with attr probed: probes [T·B, H])
+ * -> outputs hs [T·B, H], hLast [B, H] (and hsCarried [T·B, H], h̃_t = h_t + z_t, when probed).
+ */
 function forwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
     const relu = (attrs as unknown as RnnAttrs).nonlinearity === 'relu';
+    const probed = (attrs as unknown as RnnAttrs).probed === true;
     const [inputGates, weightHhT, h0] = kernelInputs(RNN_LAYER, inputs, [
       'inputGates',
       'weightHhT',
       'h0',
     ]) as [TensorInfo, TensorInfo, TensorInfo];
+    const [probes] = probed ? kernelInputs(RNN_LAYER, inputs, ['probes']) : [];
     const [batch, hidden] = h0.shape as [number, number];
     const rows = inputGates.shape[0]!;
     const steps = rows / batch;
     const size = batch * hidden;
     const hs = allocate(backend, [rows, hidden], 'float32');
     const hLast = allocate(backend, [batch, hidden], 'float32');
+    const hsCarried = probes != null ? allocate(backend, [rows, hidden], 'float32') : null;
     const hPrev = allocate(backend, [batch, hidden], 'float32');
     float32View(backend, hPrev).set(float32View(backend, h0));
     for (let t = 0; t < steps; t++) {
@@ -67,19 +74,29 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
         hOut[base + k] = hNew;
         h[k] = hNew;
       }
+      if (probes != null && hsCarried != null) {
+        // h̃_t = h_t + z_t: what step t+1 reads.
+        const z = float32View(backend, probes);
+        for (let k = 0; k < size; k++) h[k]! += z[base + k]!;
+        float32View(backend, hsCarried).set(h, base);
+      }
       backend.disposeData(recurrent.dataId);
     }
     float32View(backend, hLast).set(float32View(backend, hPrev));
     backend.disposeData(hPrev.dataId);
-    return [hs, hLast];
+    return hsCarried != null ? [hs, hLast, hsCarried] : [hs, hLast];
   };
 }
 
-/** inputs dhs, dhLast, hs, h0, weightHhT -> outputs dInputGates [T·B, H], dWeightHhT [H, H], dh0 [B, H]. */
+/**
+ * inputs dhs, dhLast, hs, h0, weightHhT (and with attr probed: hsCarried, the states the steps read)
+ * -> outputs dInputGates [T·B, H], dWeightHhT [H, H], dh0 [B, H] (and dProbes [T·B, H] when probed).
+ */
 function backwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
     const relu = (attrs as unknown as RnnAttrs).nonlinearity === 'relu';
+    const probed = (attrs as unknown as RnnAttrs).probed === true;
     const [dhs, dhLast, hs, h0, weightHhT] = kernelInputs(RNN_LAYER_GRAD, inputs, [
       'dhs',
       'dhLast',
@@ -87,6 +104,7 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
       'h0',
       'weightHhT',
     ]) as TensorInfo[];
+    const [hsCarried] = probed ? kernelInputs(RNN_LAYER_GRAD, inputs, ['hsCarried']) : [];
     const [batch, hidden] = h0!.shape as [number, number];
     const rows = hs!.shape[0]!;
     const steps = rows / batch;
@@ -94,6 +112,7 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     const dInputGates = allocate(backend, [rows, hidden], 'float32');
     const dh0 = allocate(backend, [batch, hidden], 'float32');
     const dA = allocate(backend, [batch, hidden], 'float32');
+    const dProbes = probed ? allocate(backend, [rows, hidden], 'float32') : null;
     // [H, H] -> [H, H]ᵀ
     const weightHh = backendTranspose(backendName, backend, weightHhT!);
     let carry: TensorInfo | null = null;
@@ -104,6 +123,8 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
       const dIn = float32View(backend, dInputGates);
       const da = float32View(backend, dA);
       const base = t * size;
+      // The adjoint of the carried state h̃_t is the probe's gradient.
+      if (dProbes != null) float32View(backend, dProbes).set(dCarry, base);
       for (let k = 0; k < size; k++) {
         const h = hOut[base + k]!;
         const dh = dhOut[base + k]! + dCarry[k]!;
@@ -119,29 +140,41 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     backend.disposeData(carry!.dataId);
     backend.disposeData(dA.dataId);
     backend.disposeData(weightHh.dataId);
-    const hPrevT = previousStatesTransposed(backend, h0!, hs!);
+    // The states the products read: the carried ones when probed.
+    const hPrevT = previousStatesTransposed(backend, h0!, hsCarried ?? hs!);
     // [H, T·B] x [T·B, H] -> [H, H]
     const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dInputGates);
     backend.disposeData(hPrevT.dataId);
-    return [dInputGates, dWeightHhT, dh0];
+    return dProbes != null ? [dInputGates, dWeightHhT, dh0, dProbes] : [dInputGates, dWeightHhT, dh0];
   };
 }
 
 const gradConfig: GradConfig = {
   kernelName: RNN_LAYER,
   inputsToSave: ['weightHhT', 'h0'],
-  outputsToSave: [true, false],
+  // hs and, when probed, hsCarried (the third output).
+  outputsToSave: [true, false, true],
   gradFunc: (dys, saved, attrs) => {
     const [dhs, dhLast] = dys as Tensor[];
-    const [weightHhT, h0, hs] = saved;
-    const [dInputGates, dWeightHhT, dh0] = tf
+    const [weightHhT, h0, hs, hsCarried] = saved;
+    const probed = (attrs as unknown as RnnAttrs).probed === true;
+    const gradInputs: tf.NamedTensorMap = {
+      dhs: dhs!,
+      dhLast: dhLast!,
+      hs: hs!,
+      h0: h0!,
+      weightHhT: weightHhT!,
+    };
+    if (probed) gradInputs.hsCarried = hsCarried!;
+    const [dInputGates, dWeightHhT, dh0, dProbes] = tf
       .engine()
-      .runKernel(
-        RNN_LAYER_GRAD,
-        { dhs: dhs!, dhLast: dhLast!, hs: hs!, h0: h0!, weightHhT: weightHhT! },
-        attrs as NamedAttrMap,
-      ) as Tensor[];
-    return { inputGates: () => dInputGates!, weightHhT: () => dWeightHhT!, h0: () => dh0! };
+      .runKernel(RNN_LAYER_GRAD, gradInputs, attrs as NamedAttrMap) as Tensor[];
+    return {
+      inputGates: () => dInputGates!,
+      weightHhT: () => dWeightHhT!,
+      h0: () => dh0!,
+      ...(probed ? { probes: () => dProbes! } : {}),
+    };
   },
 };
 
@@ -169,12 +202,15 @@ export function hasFusedRnnLayer(): boolean {
  * @param weightHhT W_hhᵀ [H, H]
  * @param h0 initial hidden state [B, H]
  * @param nonlinearity 'tanh' or 'relu'
+ * @param probes optional [T·B, H] added to the state each step carries on (h̃_t = h_t + z_t); the outputs
+ *   stay h_t; its gradient is ∂L/∂h̃_t (the one-pass profile's).
  */
 export function fusedRnnLayer(
   inputGates: tf.Tensor2D,
   weightHhT: tf.Tensor2D,
   h0: tf.Tensor2D,
   nonlinearity: RnnNonlinearity,
+  probes?: tf.Tensor2D,
 ): { outputs: tf.Tensor2D; h: tf.Tensor2D } {
   const [batch, hidden] = h0.shape;
   const rows = inputGates.shape[0];
@@ -193,9 +229,13 @@ export function fusedRnnLayer(
       `fusedRnnLayer: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nonlinearity)}`,
     );
   }
-  const attrs = { nonlinearity } as unknown as NamedAttrMap;
-  const [outputs, h] = tf
-    .engine()
-    .runKernel(RNN_LAYER, { inputGates, weightHhT, h0 }, attrs) as tf.Tensor2D[];
+  if (probes != null && (probes.shape[0] !== rows || probes.shape[1] !== hidden)) {
+    throw new Error(`fusedRnnLayer: probes must be [T·B, H] = [${rows}, ${hidden}], got [${probes.shape}]`);
+  }
+  const attrs = { nonlinearity, probed: probes != null } as unknown as NamedAttrMap;
+  const inputs: tf.NamedTensorMap =
+    probes != null ? { inputGates, weightHhT, h0, probes } : { inputGates, weightHhT, h0 };
+  const [outputs, h, hsCarried] = tf.engine().runKernel(RNN_LAYER, inputs, attrs) as tf.Tensor2D[];
+  hsCarried?.dispose();
   return { outputs: outputs!, h: h! };
 }
