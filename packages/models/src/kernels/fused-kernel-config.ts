@@ -46,7 +46,7 @@ export function fusedKernelFunc(
   };
 }
 
-/** Registers `kernelFunc` as `kernelName` on every fused backend that has no such kernel yet. */
+/** Registers `kernelFunc` as `kernelName` for `backendName`, unless one is registered already. */
 export function registerFusedKernel(kernelName: string, backendName: string, kernelFunc: KernelFunc): void {
   if (tf.getKernel(kernelName, backendName) != null) return;
   const config: KernelConfig = { kernelName, backendName, kernelFunc };

@@ -31,7 +31,11 @@ import {
  *
  * Backward runs t = T−1 … 0 with δh_t = ∂L/∂h_t (from the outputs) + δa_{t+1} Wᵀ (one [B, 4H] x [4H, H]
  * product per step) and the cell-state adjoint carried in a buffer; the weight gradient is then one product
- * over the whole window, ∂L/∂W = [h_0; …; h_{T−2}]ᵀ [δa_1; …; δa_T]  ([H, T·B] x [T·B, 4H]), not T of them.
+ * over the whole window, ∂L/∂W = [h_0; …; h_{T−1}]ᵀ [δa_1; …; δa_T]  ([H, T·B] x [T·B, 4H]), not T of them.
+ *
+ * Probes (the one-pass gradient-norm profile): zero tensors added to the state each step carries on,
+ * h̃_t = h_t + z^h_t and c̃_t = c_t + z^c_t; their gradients are the carried states' adjoints, which the
+ * backward loop has at hand.
  */
 export const LSTM_LAYER = 'TbpttLstmLayer';
 export const LSTM_LAYER_GRAD = 'TbpttLstmLayerGrad';
