@@ -43,6 +43,12 @@ export interface ForwardOptions {
   /** Dropout on (training) or off (evaluation). Default false. */
   training?: boolean;
   /**
+   * First step whose logits are computed, in [0, T] (default 0): `logits` is then [T − decodeFrom, B, O].
+   * Steps before it only advance the state, so a burn-in (the `buffer` windowing style, the profile probe,
+   * which needs the loss at the last step only) does not pay for the decoder.
+   */
+  decodeFrom?: number;
+  /**
    * Exposed states for the one-pass gradient-norm profile: probes[t][j] is a zero [B, H] tensor added to
    * state component j right after step t (h_t + z_t). The sum is what step t+1 reads and, for the top
    * layer's h, what the decoder reads at step t; the layer above reads the un-probed h_t at step t (every
@@ -55,7 +61,7 @@ export interface ForwardOptions {
 }
 
 export interface ForwardResult {
-  /** Decoder outputs [T, B, O]. */
+  /** Decoder outputs [T − decodeFrom, B, O]. */
   logits: tf.Tensor3D;
   /** State after the last step (same layout as the input state). */
   finalState: RecurrentState;

@@ -234,6 +234,39 @@ describe('createModel', () => {
     }
   });
 
+  it('decodeFrom: logits of the later steps only, equal to a slice of the full logits, with the same gradient', () => {
+    const model = build({ cell: 'lstm' });
+    const steps = 5;
+    const batch = 3;
+    const ids = tf.tensor2d(
+      numbers(steps * batch, 11).map((v) => Math.floor((v + 1) * 3.5)),
+      [steps, batch],
+      'int32',
+    );
+    const targets = tf.tensor1d([1, 4, 2, 0, 5, 3], 'int32');
+    const state = randomState(model, batch, 5);
+    const lossOf = (decodeFrom: number | undefined) => () => {
+      const { logits } = model.forward(ids, state, decodeFrom === undefined ? {} : { decodeFrom });
+      // The loss on the last two steps: [2, B, O] -> [2·B, O]
+      const last = decodeFrom === undefined ? tf.slice(logits, steps - 2, 2) : logits;
+      return softmaxCrossEntropy(tf.reshape(last, [2 * batch, 6]) as tf.Tensor2D, targets);
+    };
+    const full = tf.variableGrads(lossOf(undefined), model.variables);
+    const partial = tf.variableGrads(lossOf(steps - 2), model.variables);
+    expect(partial.value.dataSync()[0]).toBeCloseTo(full.value.dataSync()[0]!, 6);
+    for (const v of model.variables) {
+      expectAllClose(partial.grads[v.name]!.dataSync(), full.grads[v.name]!.dataSync(), 6);
+    }
+    const all = model.forward(ids, state).logits;
+    const tail = model.forward(ids, state, { decodeFrom: 3 }).logits;
+    expect(tail.shape).toEqual([2, batch, 6]);
+    expectAllClose(tail.dataSync(), tf.slice(all, 3, 2).dataSync(), 6);
+    expect(model.forward(ids, state, { decodeFrom: steps }).logits.shape).toEqual([0, batch, 6]);
+    expect(() => model.forward(ids, state, { decodeFrom: 6 })).toThrow(
+      'model.forward: decodeFrom must be an integer in [0, T] = [0, 5], got 6',
+    );
+  });
+
   it('dropout: off in evaluation, seeded in training, replayable from the RNG state', () => {
     const model = build({ cell: 'gru', dropout: 0.5 });
     const noDropout = build({ cell: 'gru' });

@@ -66,6 +66,12 @@ export function createModel(spec: ModelSpec): RecurrentModel {
   const forward = (inputs: tf.Tensor, state: RecurrentState, options: ForwardOptions = {}): ForwardResult => {
     assertAlive('forward');
     const { steps, batch } = checkForwardArguments(normalized, componentCount, inputs, state, options.probes);
+    const decodeFrom = options.decodeFrom ?? 0;
+    if (!Number.isInteger(decodeFrom) || decodeFrom < 0 || decodeFrom > steps) {
+      throw new Error(
+        `model.forward: decodeFrom must be an integer in [0, T] = [0, ${steps}], got ${String(decodeFrom)}`,
+      );
+    }
     const training = options.training ?? false;
     const dropout = training ? normalized.dropout : 0;
     return tf.tidy(() => {
@@ -100,10 +106,16 @@ export function createModel(spec: ModelSpec): RecurrentModel {
           x = tf.mul(x, dropoutMask(rng, rows, normalized.hiddenSize, dropout));
         }
       });
-      // [O, H] -> [H, O];  [T·B, H] x [H, O] + [O] -> [T·B, O] -> [T, B, O]
+      const decoded = steps - decodeFrom;
+      if (decoded === 0) {
+        return { logits: tf.zeros([0, batch, normalized.outputSize]) as tf.Tensor3D, finalState };
+      }
+      // Rows of the decoded steps: [T·B, H] -> [(T − decodeFrom)·B, H]
+      if (decodeFrom > 0) x = tf.slice(x, [decodeFrom * batch, 0], [decoded * batch, -1]);
+      // [O, H] -> [H, O];  [(T − d)·B, H] x [H, O] + [O] -> [(T − d)·B, O] -> [T − d, B, O]
       const decoderT = tf.transpose(decoderWeight) as tf.Tensor2D;
       const logits2d = matMulBias(x, decoderT, decoderBias);
-      const logits = tf.reshape(logits2d, [steps, batch, normalized.outputSize]) as tf.Tensor3D;
+      const logits = tf.reshape(logits2d, [decoded, batch, normalized.outputSize]) as tf.Tensor3D;
       return { logits, finalState };
     });
   };
