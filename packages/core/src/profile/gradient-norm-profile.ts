@@ -64,11 +64,10 @@ export function gradientNormProfileGroups(
  * last step of the window. A zero probe z_t is added to every state component after every step
  * (h_t + z_t, the state handed to step t+1); the gradient of Σ_rows L_s with respect to all probes at once
  * gives ∂L_s/∂h_t for every t and component (rows do not interact, so the sum separates them). Lag k reads
- * the probe of step W−1−k. h_t is the recurrent state as a whole (every layer's hidden and cell after step
- * t), so a lower layer's probe must not also feed the layer above within step t: the engine adds the probes
- * between one-step forward calls rather than through the model's `probes` option, which in a stacked model
- * also reaches the layer above at the same step. At lag 0 only the top layer's state reaches the loss.
- * A one-layer model has no layer above: its probes go through one forward call over the whole window.
+ * the probe of step W−1−k. h_t is the recurrent state as a whole (every layer's hidden and cell after
+ * step t): the model's probes feed step t+1 and the decoder, never the layer above within step t (see
+ * ForwardOptions.probes), so the whole window runs as one forward call that decodes the last step only.
+ * At lag 0 only the top layer's state reaches the loss.
  *
  * `inputs` / `targets` hold burnIn + W steps and S rows ([burnIn+W, S(, F)], [burnIn+W, S(, O)]).
  * Returns the total profile (all components concatenated) and one per component. Dropout is off.
@@ -152,35 +151,19 @@ function probeSquares(
     const widths = start.map((s) => s.shape[1]);
     const flatProbes = [];
     for (let t = 0; t < window; t++) for (const w of widths) flatProbes.push(tf.zeros([samples, w]));
-    // The loss at the last step reads only the top layer (its last `perLayer` state components).
-    const perLayer = widths.length / Math.max(1, model.spec.numLayers);
-    const constantZeros = start.map((s) => tf.zerosLike(s) as tf.Tensor2D);
-    const singleLayer = model.spec.numLayers === 1;
-    const steps = singleLayer ? [] : tf.unstack(probeInputs).map((x) => tf.expandDims(x, 0)); // [W, S(, F)] -> W x [1, S(, F)]
     const lastLoss = (...probes: tf.Tensor[]): tf.Scalar => {
-      const at = (t: number) => probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[];
-      let logits: tf.Tensor;
-      if (singleLayer) {
-        // One layer: the model's probes are exactly the state handed to the next step. One forward call.
-        const all = Array.from({ length: window }, (_, t) => at(t));
-        logits = tf.slice(
-          model.forward(probeInputs, start, { training: false, probes: all }).logits,
-          window - 1,
-          1,
-        );
-      } else {
-        // Stacked layers: one step per forward call, the probe added to the state handed to the next step, so
-        // h_t + z_t is the recurrent (Markov) state and ∂L/∂z_t = ∂L/∂h_t with h_{t−1} held fixed. At the last
-        // step the top layer's probes go through the model's `probes` option so that the decoder reads h_t + z_t.
-        let state = start;
-        for (let t = 0; t < window - 1; t++) {
-          const z = at(t);
-          const out = model.forward(steps[t]!, state, { training: false });
-          state = out.finalState.map((h, j) => tf.add(h, z[j]!) as tf.Tensor2D);
-        }
-        const top = at(window - 1).map((zj, j) => (j >= widths.length - perLayer ? zj : constantZeros[j]!));
-        logits = model.forward(steps[window - 1]!, state, { training: false, probes: [top] }).logits;
-      }
+      // probes[t·C + j] is z_t for component j: what step t+1 reads (and, for the top layer's h, what the
+      // decoder reads at step t) is h_t + z_t, so ∂L/∂z_t = ∂L/∂h_t of the recurrent state as a whole.
+      const perStep = Array.from(
+        { length: window },
+        (_, t) => probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[],
+      );
+      // One forward call over the window; only the last step (where L_s sits) is decoded: [1, S, O].
+      const logits = model.forward(probeInputs, start, {
+        training: false,
+        probes: perStep,
+        decodeFrom: window - 1,
+      }).logits;
       // Σ_rows L_s = S · mean: each row's gradient is its own ∂L_s/∂h.
       const loss = tf.mul(meanLoss(logits, tf.expandDims(lastTargets, 0), kind), samples);
       // + 0·Σ z: probes the loss never reaches (the last step's lower layers and cell states) get a zero

@@ -40,15 +40,24 @@ export function windowGradients(
   const split = plan.carryAt - plan.gradStart;
   const steps = plan.end - plan.gradStart;
   let carried: RecurrentState = [];
+  // Loss positions start `lossOffset` steps into the window; steps before them are decoded by no one.
+  const lossOffset = plan.position - plan.gradStart;
   const { value, grads } = tf.variableGrads(() => {
-    const first = model.forward(split === steps ? inputs : tf.slice(inputs, 0, split), start, { training });
+    const first = model.forward(split === steps ? inputs : tf.slice(inputs, 0, split), start, {
+      training,
+      decodeFrom: Math.min(lossOffset, split),
+    });
     carried = first.finalState.map((s) => tf.keep(s.clone()));
-    let logits: tf.Tensor = first.logits;
+    const parts: tf.Tensor[] = first.logits.shape[0] > 0 ? [first.logits] : [];
     if (split < steps) {
-      const second = model.forward(tf.slice(inputs, split, steps - split), first.finalState, { training });
-      logits = tf.concat([first.logits, second.logits], 0); // [split, B, O] ++ [steps−split, B, O] -> [steps, B, O]
+      const second = model.forward(tf.slice(inputs, split, steps - split), first.finalState, {
+        training,
+        decodeFrom: Math.max(0, lossOffset - split),
+      });
+      parts.push(second.logits);
     }
-    const lossLogits = tf.slice(logits, plan.position - plan.gradStart, plan.end - plan.position);
+    // [first loss steps, B, O] ++ [later loss steps, B, O] -> [end − position, B, O]
+    const lossLogits = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
     return meanLoss(lossLogits, targets, stream.targetKind);
   }, model.variables);
   if (start !== state) tf.dispose(start);
