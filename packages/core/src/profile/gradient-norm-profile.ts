@@ -148,15 +148,22 @@ function probeSquares(
     const start = state;
     const probeInputs = tf.slice(inputs, burnIn, window);
     const lastTargets = tf.squeeze(tf.slice(targets, burnIn + window - 1, 1), [0]); // [1, S(, O)] -> [S(, O)]
-    const widths = start.map((s) => s.shape[1]);
-    const flatProbes = [];
-    for (let t = 0; t < window; t++) for (const w of widths) flatProbes.push(tf.zeros([samples, w]));
-    const lastLoss = (...probes: tf.Tensor[]): tf.Scalar => {
+    const components = start.length;
+    const hidden = start[0]!.shape[1];
+    if (start.some((s) => s.shape[1] !== hidden)) {
+      throw new Error(
+        `gradientNormProfile: every state component must be [B, H] with one H, got widths ${start.map((s) => s.shape[1]).join(', ')}`,
+      );
+    }
+    // All probes as ONE input [W·C, S, H]: unstacked inside the closure, so the backward pass returns every
+    // ∂L/∂z_t^(j) as one stacked tensor (the gradient of Unpack is one Pack) instead of W·C separate ones.
+    const probe = tf.zeros([window * components, samples, hidden]);
+    const lastLoss = (allProbes: tf.Tensor): tf.Scalar => {
+      const probes = tf.unstack(allProbes) as tf.Tensor2D[]; // [W·C, S, H] -> W·C x [S, H]
       // probes[t·C + j] is z_t for component j: what step t+1 reads (and, for the top layer's h, what the
       // decoder reads at step t) is h_t + z_t, so ∂L/∂z_t = ∂L/∂h_t of the recurrent state as a whole.
-      const perStep = Array.from(
-        { length: window },
-        (_, t) => probes.slice(t * widths.length, (t + 1) * widths.length) as tf.Tensor2D[],
+      const perStep = Array.from({ length: window }, (_, t) =>
+        probes.slice(t * components, (t + 1) * components),
       );
       // One forward call over the window; only the last step (where L_s sits) is decoded: [1, S, O].
       const logits = model.forward(probeInputs, start, {
@@ -167,16 +174,12 @@ function probeSquares(
       // Σ_rows L_s = S · mean: each row's gradient is its own ∂L_s/∂h.
       const loss = tf.mul(meanLoss(logits, tf.expandDims(lastTargets, 0), kind), samples);
       // + 0·Σ z: probes the loss never reaches (the last step's lower layers and cell states) get a zero
-      // gradient instead of making tf.grads refuse them.
-      return tf.add(loss, tf.mul(tf.addN(probes.map((z) => tf.sum(z))), 0)) as tf.Scalar;
+      // gradient rather than none.
+      return tf.add(loss, tf.mul(tf.sum(allProbes), 0)) as tf.Scalar;
     };
-    const grads = tf.grads(lastLoss)(flatProbes);
-    // Per-row squared norms -> [W, C, S]: one stacked op when every component has the same width.
-    if (widths.every((w) => w === widths[0])) {
-      return tf.reshape(tf.sum(tf.square(tf.stack(grads)), 2), [window, widths.length, samples]); // [W·C, S, H] -> [W·C, S]
-    }
-    const perRow = grads.map((g) => tf.sum(tf.square(g), 1)); // [W·C] x [S]
-    return tf.reshape(tf.stack(perRow), [window, widths.length, samples]);
+    const adjoints = tf.grad(lastLoss)(probe); // [W·C, S, H]
+    // Per-row squared norms: [W·C, S, H] -> [W·C, S] -> [W, C, S]
+    return tf.reshape(tf.sum(tf.square(adjoints), 2), [window, components, samples]);
   });
   const values = squares.dataSync() as Float32Array;
   const components = squares.shape[1]!;
