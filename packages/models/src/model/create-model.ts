@@ -82,6 +82,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
           ? (tf.gather(encoder, tf.reshape(inputs, [rows])) as tf.Tensor2D)
           : (tf.reshape(inputs, [rows, normalized.inputSize]) as tf.Tensor2D);
       const finalState: tf.Tensor2D[] = [];
+      const masks: (tf.Tensor2D | null)[] = [];
       layers.forEach((weights, l) => {
         const first = l * cell.stateCount;
         const layerState = state.slice(first, first + cell.stateCount);
@@ -91,27 +92,28 @@ export function createModel(spec: ModelSpec): RecurrentModel {
         const run = runLayer(cell, x, steps, weights, layerState, layerProbes);
         finalState.push(...run.finalState);
         x = run.outputs;
-        if (options.probes !== undefined && l === layers.length - 1) {
-          // The top layer's h_t is read by the decoder at step t too: T x [B, H] -> [T·B, H]
-          x = tf.add(
-            x,
-            tf.concat(
-              options.probes.map((stepProbes) => stepProbes[first]!),
-              0,
-            ),
-          );
-        }
-        if (dropout > 0) {
-          // Between layers, and on the last layer's output before the decoder.
-          x = tf.mul(x, dropoutMask(rng, rows, normalized.hiddenSize, dropout));
-        }
+        // Between layers, and on the last layer's output before the decoder (masks for every row, so the
+        // dropout RNG advances the same whatever decodeFrom is).
+        masks.push(dropout > 0 ? dropoutMask(rng, rows, normalized.hiddenSize, dropout) : null);
+        if (l < layers.length - 1 && masks[l]) x = tf.mul(x, masks[l]!);
       });
       const decoded = steps - decodeFrom;
       if (decoded === 0) {
         return { logits: tf.zeros([0, batch, normalized.outputSize]) as tf.Tensor3D, finalState };
       }
       // Rows of the decoded steps: [T·B, H] -> [(T − decodeFrom)·B, H]
-      if (decodeFrom > 0) x = tf.slice(x, [decodeFrom * batch, 0], [decoded * batch, -1]);
+      const decodedRows = (t: tf.Tensor2D) =>
+        decodeFrom > 0 ? tf.slice(t, [decodeFrom * batch, 0], [decoded * batch, -1]) : t;
+      x = decodedRows(x);
+      if (options.probes !== undefined) {
+        // The top layer's h_t is read by the decoder at step t too, for the decoded steps only:
+        // (T − d) x [B, H] -> stack [T − d, B, H] -> [(T − d)·B, H] (stack: its gradient is one Unpack)
+        const top = (layers.length - 1) * cell.stateCount;
+        const decoderProbes = options.probes.slice(decodeFrom).map((stepProbes) => stepProbes[top]!);
+        x = tf.add(x, tf.reshape(tf.stack(decoderProbes), [decoded * batch, normalized.hiddenSize]));
+      }
+      const lastMask = masks[layers.length - 1];
+      if (lastMask) x = tf.mul(x, decodedRows(lastMask));
       // [O, H] -> [H, O];  [(T − d)·B, H] x [H, O] + [O] -> [(T − d)·B, O] -> [T − d, B, O]
       const decoderT = tf.transpose(decoderWeight) as tf.Tensor2D;
       const logits2d = matMulBias(x, decoderT, decoderBias);
