@@ -23,7 +23,11 @@ export const fusedLayerRun: LayerKernel = (
   // Probes: probes[t][k] [B, H], stacked per state component into [T·B, H].
   const stepProbes = probes as readonly (readonly tf.Tensor2D[])[] | undefined;
   const stacked = (k: number) =>
-    stepProbes != null ? (tf.concat(stepProbes.map((p) => p[k]!)) as tf.Tensor2D) : undefined;
+    stepProbes != null
+      ? // T x [B, H] -> [T, B, H] -> [T·B, H]: stack, whose gradient is one Unpack (concat's, a split, copies
+        // the whole input once per step on wasm)
+        (tf.reshape(tf.stack(stepProbes.map((p) => p[k]!)), [-1, stepProbes[0]![k]!.shape[1]]) as tf.Tensor2D)
+      : undefined;
   const available =
     cell.type === 'lstm'
       ? hasFusedLstmLayer()
