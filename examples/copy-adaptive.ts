@@ -69,10 +69,12 @@ async function main(): Promise<void> {
         }
         break;
       case 'truncation': {
-        const change = event.from === event.to ? `K stays ${event.to}` : `K ${event.from} → ${event.to}`;
+        const same = event.from === event.to;
+        const change = same ? `K stays ${event.to}` : `K ${event.from} → ${event.to}`;
+        const atFrom = `δ̂(${event.from}) ${event.deltaAtFrom.toFixed(3)}`;
+        const atTo = same ? '' : `   δ̂(${event.to}) ${event.deltaAtTo.toFixed(3)}`;
         console.log(
-          `${change}   β̂ ${event.beta.toFixed(3)}   δ̂(${event.from}) ${event.deltaAtFrom.toFixed(3)}   ` +
-            `δ̂(${event.to}) ${event.deltaAtTo.toFixed(3)}   (${event.seconds.toFixed(1)} s to estimate)`,
+          `${change}   β̂ ${event.beta.toFixed(3)}   ${atFrom}${atTo}   (${event.seconds.toFixed(1)} s to estimate)`,
         );
         break;
       }
