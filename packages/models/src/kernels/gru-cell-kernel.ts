@@ -2,12 +2,8 @@ import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { gruPointwise } from '../cells/gru-pointwise.js';
 import { sigmoid, tanh } from './activations.js';
-import {
-  activeBackendHas,
-  FUSED_BACKENDS,
-  fusedKernelFunc,
-  registerFusedKernel,
-} from './fused-kernel-config.js';
+import { activeBackendHas, fusedKernelFunc } from './fused-kernel-config.js';
+import { registerKernelPair } from './layer-kernel-registry.js';
 
 /**
  * The GRU step's pointwise part as two fused kernels on the backend's memory (PyTorch's equations, gate
@@ -104,11 +100,13 @@ const gradConfig: GradConfig = {
 
 /** Registers the forward and backward kernels (wasm and cpu) and the gradient. Idempotent. */
 export function registerGruCellKernels(): void {
-  for (const backend of FUSED_BACKENDS) {
-    registerFusedKernel(GRU_CELL, backend, forwardKernel);
-    registerFusedKernel(GRU_CELL_GRAD, backend, backwardKernel);
-  }
-  if (tf.getGradient(GRU_CELL) == null) tf.registerGradient(gradConfig);
+  registerKernelPair(
+    GRU_CELL,
+    GRU_CELL_GRAD,
+    () => forwardKernel,
+    () => backwardKernel,
+    gradConfig,
+  );
 }
 
 /**

@@ -1,21 +1,17 @@
-import type {
-  GradConfig,
-  KernelBackend,
-  KernelFunc,
-  NamedAttrMap,
-  Tensor,
-  TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { sigmoid, tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
-import { FUSED_BACKENDS } from './fused-kernel-config.js';
+import { activeBackendHas } from './fused-kernel-config.js';
+import { isProbed, layerGradFunc, registerKernelPair } from './layer-kernel-registry.js';
 import {
   backendMatMul,
   backendTranspose,
+  checkLayerShapes,
+  checkProbeShape,
   type FusedBackendName,
   kernelInputs,
-  previousStatesTransposed,
+  recurrentWeightGradient,
 } from './layer-kernel-utils.js';
 
 /**
@@ -42,7 +38,7 @@ export const GRU_LAYER_GRAD = 'TbpttGruLayerGrad';
 function forwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
-    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
+    const probed = isProbed(attrs);
     const [inputGates, weightHhT, biasHh, h0] = kernelInputs(GRU_LAYER, inputs, [
       'inputGates',
       'weightHhT',
@@ -114,7 +110,7 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
 function backwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
-    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
+    const probed = isProbed(attrs);
     const [dhs, dhLast, acts, hiddenN, hs, h0, weightHhT] = kernelInputs(GRU_LAYER_GRAD, inputs, [
       'dhs',
       'dhLast',
@@ -199,10 +195,8 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     backend.disposeData(carryProduct!.dataId);
     backend.disposeData(dGates.dataId);
     backend.disposeData(weightHh.dataId);
-    const hPrevT = previousStatesTransposed(backend, h0!, hs!);
     // [H, T·B] x [T·B, 3H] -> [H, 3H]
-    const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dHiddenGates);
-    backend.disposeData(hPrevT.dataId);
+    const dWeightHhT = recurrentWeightGradient(backendName, backend, h0!, hs!, dHiddenGates);
     backend.disposeData(dHiddenGates.dataId);
     return dProbes != null
       ? [dInputGates, dWeightHhT, dBiasHh, dh0, dProbes]
@@ -215,13 +209,14 @@ const gradConfig: GradConfig = {
   inputsToSave: ['weightHhT', 'h0'],
   // hs, acts, hiddenN and, when probed, hsCarried (the fifth output).
   outputsToSave: [true, true, true, false, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [dhs, , , dhLast] = dys as Tensor[];
-    const [weightHhT, h0, hs, acts, hiddenN, hsCarried] = saved;
-    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
-    const [dInputGates, dWeightHhT, dBiasHh, dh0, dProbes] = tf.engine().runKernel(
-      GRU_LAYER_GRAD,
-      {
+  gradFunc: layerGradFunc(
+    GRU_LAYER_GRAD,
+    ['inputGates', 'weightHhT', 'biasHh', 'h0'],
+    ['probes'],
+    (dys, saved, probed) => {
+      const [dhs, , , dhLast] = dys;
+      const [weightHhT, h0, hs, acts, hiddenN, hsCarried] = saved;
+      return {
         dhs: dhs!,
         dhLast: dhLast!,
         acts: acts!,
@@ -230,33 +225,19 @@ const gradConfig: GradConfig = {
         hs: probed ? hsCarried! : hs!,
         h0: h0!,
         weightHhT: weightHhT!,
-      },
-      { probed } as unknown as NamedAttrMap,
-    ) as Tensor[];
-    return {
-      inputGates: () => dInputGates!,
-      weightHhT: () => dWeightHhT!,
-      biasHh: () => dBiasHh!,
-      h0: () => dh0!,
-      ...(probed ? { probes: () => dProbes! } : {}),
-    };
-  },
+      };
+    },
+  ),
 };
 
 /** Registers the GRU layer kernels (wasm and cpu) and their gradient. Idempotent. */
 export function registerGruLayerKernels(): void {
-  for (const backendName of FUSED_BACKENDS) {
-    if (tf.getKernel(GRU_LAYER, backendName) == null) {
-      tf.registerKernel({ kernelName: GRU_LAYER, backendName, kernelFunc: forwardKernel(backendName) });
-      tf.registerKernel({ kernelName: GRU_LAYER_GRAD, backendName, kernelFunc: backwardKernel(backendName) });
-    }
-  }
-  if (tf.getGradient(GRU_LAYER) == null) tf.registerGradient(gradConfig);
+  registerKernelPair(GRU_LAYER, GRU_LAYER_GRAD, forwardKernel, backwardKernel, gradConfig);
 }
 
 /** True when the active backend runs {@link fusedGruLayer} as one kernel. */
 export function hasFusedGruLayer(): boolean {
-  return tf.getKernel(GRU_LAYER, tf.getBackend()) != null;
+  return activeBackendHas(GRU_LAYER);
 }
 
 /**
@@ -278,24 +259,12 @@ export function fusedGruLayer(
   h0: tf.Tensor2D,
   probes?: tf.Tensor2D,
 ): { outputs: tf.Tensor2D; h: tf.Tensor2D } {
-  const [batch, hidden] = h0.shape;
-  const rows = inputGates.shape[0];
-  if (inputGates.shape[1] !== 3 * hidden || rows % batch !== 0 || rows === 0) {
-    throw new Error(
-      `fusedGruLayer: inputGates must be [T·B, 3H] with B = ${batch}, H = ${hidden}, got [${inputGates.shape}]`,
-    );
-  }
-  if (weightHhT.shape[0] !== hidden || weightHhT.shape[1] !== 3 * hidden) {
-    throw new Error(
-      `fusedGruLayer: weightHhT must be [H, 3H] = [${hidden}, ${3 * hidden}], got [${weightHhT.shape}]`,
-    );
-  }
+  const hidden = h0.shape[1];
+  checkLayerShapes('fusedGruLayer', 3, inputGates, weightHhT, h0);
   if (biasHh.shape[0] !== 3 * hidden) {
     throw new Error(`fusedGruLayer: biasHh must be [3H] = [${3 * hidden}], got [${biasHh.shape}]`);
   }
-  if (probes != null && (probes.shape[0] !== rows || probes.shape[1] !== hidden)) {
-    throw new Error(`fusedGruLayer: probes must be [T·B, H] = [${rows}, ${hidden}], got [${probes.shape}]`);
-  }
+  if (probes != null) checkProbeShape('fusedGruLayer', 'probes', probes, inputGates.shape[0], hidden);
   const inputs: tf.NamedTensorMap =
     probes != null ? { inputGates, weightHhT, biasHh, h0, probes } : { inputGates, weightHhT, biasHh, h0 };
   const attrs = { probed: probes != null } as unknown as NamedAttrMap;

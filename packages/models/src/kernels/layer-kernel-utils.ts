@@ -58,3 +58,62 @@ export function previousStatesTransposed(backend: KernelBackend, h0: TensorInfo,
   }
   return out;
 }
+
+/**
+ * A layer's recurrent weight gradient ∂L/∂W = Hprevᵀ δA over the whole window, one product:
+ * [H, T·B] x [T·B, G·H] -> [H, G·H], with Hprev = [h_0; h_1; …; h_{T−1}] (from `h0` and `hs`, the states the
+ * steps read) and `dGates` δA [T·B, G·H], the gradients of the steps' recurrent pre-activations.
+ */
+export function recurrentWeightGradient(
+  backendName: FusedBackendName,
+  backend: KernelBackend,
+  h0: TensorInfo,
+  hs: TensorInfo,
+  dGates: TensorInfo,
+): TensorInfo {
+  // [h_0; h_1; …; h_{T−1}] transposed in one pass: [H, T·B]
+  const hPrevT = previousStatesTransposed(backend, h0, hs);
+  // [H, T·B] x [T·B, G·H] -> [H, G·H]
+  const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dGates);
+  backend.disposeData(hPrevT.dataId);
+  return dWeightHhT;
+}
+
+/**
+ * Checks a fused layer's arguments for `gates` gates per unit (LSTM 4, GRU 3, RNN 1): inputGates
+ * [T·B, G·H] with T ≥ 1 and weightHhT [H, G·H], for h0 [B, H]; throws naming `caller` and the argument.
+ */
+export function checkLayerShapes(
+  caller: string,
+  gates: number,
+  inputGates: tf.Tensor2D,
+  weightHhT: tf.Tensor2D,
+  h0: tf.Tensor2D,
+): void {
+  const [batch, hidden] = h0.shape;
+  const rows = inputGates.shape[0];
+  const width = `${gates === 1 ? '' : gates}H`;
+  if (inputGates.shape[1] !== gates * hidden || rows % batch !== 0 || rows === 0) {
+    throw new Error(
+      `${caller}: inputGates must be [T·B, ${width}] with B = ${batch}, H = ${hidden}, got [${inputGates.shape}]`,
+    );
+  }
+  if (weightHhT.shape[0] !== hidden || weightHhT.shape[1] !== gates * hidden) {
+    throw new Error(
+      `${caller}: weightHhT must be [H, ${width}] = [${hidden}, ${gates * hidden}], got [${weightHhT.shape}]`,
+    );
+  }
+}
+
+/** Checks a fused layer's probe `name` is [T·B, H] = [rows, hidden]; throws naming `caller`. */
+export function checkProbeShape(
+  caller: string,
+  name: string,
+  z: tf.Tensor2D,
+  rows: number,
+  hidden: number,
+): void {
+  if (z.shape[0] !== rows || z.shape[1] !== hidden) {
+    throw new Error(`${caller}: ${name} must be [T·B, H] = [${rows}, ${hidden}], got [${z.shape}]`);
+  }
+}

@@ -2,12 +2,8 @@ import type { GradConfig, Tensor } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LstmStepState, lstmPointwise } from '../cells/lstm-pointwise.js';
 import { sigmoid, tanh } from './activations.js';
-import {
-  activeBackendHas,
-  FUSED_BACKENDS,
-  fusedKernelFunc,
-  registerFusedKernel,
-} from './fused-kernel-config.js';
+import { activeBackendHas, fusedKernelFunc } from './fused-kernel-config.js';
+import { registerKernelPair } from './layer-kernel-registry.js';
 
 /**
  * The LSTM step's pointwise part as two fused kernels, one loop each over [B, H] on the backend's memory,
@@ -105,11 +101,13 @@ const gradConfig: GradConfig = {
 
 /** Registers the forward and backward kernels (wasm and cpu) and the gradient. Idempotent. */
 export function registerLstmCellKernels(): void {
-  for (const backend of FUSED_BACKENDS) {
-    registerFusedKernel(LSTM_CELL, backend, forwardKernel);
-    registerFusedKernel(LSTM_CELL_GRAD, backend, backwardKernel);
-  }
-  if (tf.getGradient(LSTM_CELL) == null) tf.registerGradient(gradConfig);
+  registerKernelPair(
+    LSTM_CELL,
+    LSTM_CELL_GRAD,
+    () => forwardKernel,
+    () => backwardKernel,
+    gradConfig,
+  );
 }
 
 /**

@@ -1,21 +1,17 @@
-import type {
-  GradConfig,
-  KernelBackend,
-  KernelFunc,
-  NamedAttrMap,
-  Tensor,
-  TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { sigmoid, tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
-import { FUSED_BACKENDS } from './fused-kernel-config.js';
+import { activeBackendHas } from './fused-kernel-config.js';
+import { isProbed, layerGradFunc, registerKernelPair } from './layer-kernel-registry.js';
 import {
   backendMatMul,
   backendTranspose,
+  checkLayerShapes,
+  checkProbeShape,
   type FusedBackendName,
   kernelInputs,
-  previousStatesTransposed,
+  recurrentWeightGradient,
 } from './layer-kernel-utils.js';
 
 /**
@@ -51,7 +47,7 @@ const EMPTY = new Float32Array(0);
 function forwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs: anyInputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
-    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
+    const probed = isProbed(attrs);
     const [inputGates, weightHhT, h0, c0] = kernelInputs(LSTM_LAYER, anyInputs, [
       'inputGates',
       'weightHhT',
@@ -139,7 +135,7 @@ function forwardKernel(backendName: FusedBackendName): KernelFunc {
 function backwardKernel(backendName: FusedBackendName): KernelFunc {
   return ({ inputs: anyInputs, backend: anyBackend, attrs }) => {
     const backend = anyBackend as KernelBackend;
-    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
+    const probed = isProbed(attrs);
     const [dhs, dhLast, dcLast, acts, cs, hs, h0, c0, weightHhT] = kernelInputs(LSTM_LAYER_GRAD, anyInputs, [
       'dhs',
       'dhLast',
@@ -224,11 +220,8 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     backend.disposeData(dhRecurrent!.dataId);
     backend.disposeData(dGates.dataId);
     backend.disposeData(weightHh.dataId);
-    // [h_0; h_1; …; h_{T−1}] transposed in one pass: [H, T·B]
-    const hPrevT = previousStatesTransposed(backend, h0!, hs!);
     // [H, T·B] x [T·B, 4H] -> [H, 4H]
-    const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dInputGates);
-    backend.disposeData(hPrevT.dataId);
+    const dWeightHhT = recurrentWeightGradient(backendName, backend, h0!, hs!, dInputGates);
     return dProbesH != null && dProbesC != null
       ? [dInputGates, dWeightHhT, dh0, dc0, dProbesH, dProbesC]
       : [dInputGates, dWeightHhT, dh0, dc0];
@@ -240,14 +233,14 @@ const gradConfig: GradConfig = {
   inputsToSave: ['weightHhT', 'h0', 'c0'],
   // hs, cs, acts and, when probed, hsCarried (the sixth output).
   outputsToSave: [true, true, true, false, false, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [dhs, , , dhLast, dcLast] = dys as Tensor[];
-    const [weightHhT, h0, c0, hs, cs, acts, hsCarried] = saved;
-    const probed = (attrs as { probed?: boolean } | undefined)?.probed === true;
-    // One kernel gives all four input gradients; the closures hand them out.
-    const [dInputGates, dWeightHhT, dh0, dc0, dProbesH, dProbesC] = tf.engine().runKernel(
-      LSTM_LAYER_GRAD,
-      {
+  gradFunc: layerGradFunc(
+    LSTM_LAYER_GRAD,
+    ['inputGates', 'weightHhT', 'h0', 'c0'],
+    ['probesH', 'probesC'],
+    (dys, saved, probed) => {
+      const [dhs, , , dhLast, dcLast] = dys;
+      const [weightHhT, h0, c0, hs, cs, acts, hsCarried] = saved;
+      return {
         dhs: dhs!,
         dhLast: dhLast!,
         dcLast: dcLast!,
@@ -258,37 +251,19 @@ const gradConfig: GradConfig = {
         h0: h0!,
         c0: c0!,
         weightHhT: weightHhT!,
-      },
-      { probed } as unknown as NamedAttrMap,
-    ) as Tensor[];
-    return {
-      inputGates: () => dInputGates!,
-      weightHhT: () => dWeightHhT!,
-      h0: () => dh0!,
-      c0: () => dc0!,
-      ...(probed ? { probesH: () => dProbesH!, probesC: () => dProbesC! } : {}),
-    };
-  },
+      };
+    },
+  ),
 };
 
 /** Registers the layer kernels (wasm and cpu) and their gradient. Idempotent. */
 export function registerLstmLayerKernels(): void {
-  for (const backendName of FUSED_BACKENDS) {
-    if (tf.getKernel(LSTM_LAYER, backendName) == null) {
-      tf.registerKernel({ kernelName: LSTM_LAYER, backendName, kernelFunc: forwardKernel(backendName) });
-      tf.registerKernel({
-        kernelName: LSTM_LAYER_GRAD,
-        backendName,
-        kernelFunc: backwardKernel(backendName),
-      });
-    }
-  }
-  if (tf.getGradient(LSTM_LAYER) == null) tf.registerGradient(gradConfig);
+  registerKernelPair(LSTM_LAYER, LSTM_LAYER_GRAD, forwardKernel, backwardKernel, gradConfig);
 }
 
 /** True when the active backend runs {@link fusedLstmLayer} as one kernel. */
 export function hasFusedLstmLayer(): boolean {
-  return tf.getKernel(LSTM_LAYER, tf.getBackend()) != null;
+  return activeBackendHas(LSTM_LAYER);
 }
 
 /**
@@ -313,28 +288,13 @@ export function fusedLstmLayer(
 ): { outputs: tf.Tensor2D; h: tf.Tensor2D; c: tf.Tensor2D } {
   const [batch, hidden] = h0.shape;
   const rows = inputGates.shape[0];
-  if (inputGates.shape[1] !== 4 * hidden || rows % batch !== 0 || rows === 0) {
-    throw new Error(
-      `fusedLstmLayer: inputGates must be [T·B, 4H] with B = ${batch}, H = ${hidden}, got [${inputGates.shape}]`,
-    );
-  }
-  if (weightHhT.shape[0] !== hidden || weightHhT.shape[1] !== 4 * hidden) {
-    throw new Error(
-      `fusedLstmLayer: weightHhT must be [H, 4H] = [${hidden}, ${4 * hidden}], got [${weightHhT.shape}]`,
-    );
-  }
+  checkLayerShapes('fusedLstmLayer', 4, inputGates, weightHhT, h0);
   if (c0.shape[0] !== batch || c0.shape[1] !== hidden) {
     throw new Error(`fusedLstmLayer: c0 must be [B, H] = [${batch}, ${hidden}], got [${c0.shape}]`);
   }
   if (probes != null) {
-    for (const [name, z] of [
-      ['probes.h', probes.h],
-      ['probes.c', probes.c],
-    ] as const) {
-      if (z.shape[0] !== rows || z.shape[1] !== hidden) {
-        throw new Error(`fusedLstmLayer: ${name} must be [T·B, H] = [${rows}, ${hidden}], got [${z.shape}]`);
-      }
-    }
+    checkProbeShape('fusedLstmLayer', 'probes.h', probes.h, rows, hidden);
+    checkProbeShape('fusedLstmLayer', 'probes.c', probes.c, rows, hidden);
   }
   const inputs: tf.NamedTensorMap =
     probes != null

@@ -1,22 +1,18 @@
-import type {
-  GradConfig,
-  KernelBackend,
-  KernelFunc,
-  NamedAttrMap,
-  Tensor,
-  TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RnnNonlinearity } from '../cells/rnn-pointwise.js';
 import { tanh } from './activations.js';
 import { allocate, float32View } from './backend-memory.js';
-import { FUSED_BACKENDS } from './fused-kernel-config.js';
+import { activeBackendHas } from './fused-kernel-config.js';
+import { layerGradFunc, registerKernelPair } from './layer-kernel-registry.js';
 import {
   backendMatMul,
   backendTranspose,
+  checkLayerShapes,
+  checkProbeShape,
   type FusedBackendName,
   kernelInputs,
-  previousStatesTransposed,
+  recurrentWeightGradient,
 } from './layer-kernel-utils.js';
 
 /**
@@ -140,11 +136,8 @@ function backwardKernel(backendName: FusedBackendName): KernelFunc {
     backend.disposeData(carry!.dataId);
     backend.disposeData(dA.dataId);
     backend.disposeData(weightHh.dataId);
-    // The states the products read: the carried ones when probed.
-    const hPrevT = previousStatesTransposed(backend, h0!, hsCarried ?? hs!);
-    // [H, T·B] x [T·B, H] -> [H, H]
-    const dWeightHhT = backendMatMul(backendName, backend, hPrevT, dInputGates);
-    backend.disposeData(hPrevT.dataId);
+    // The states the products read: the carried ones when probed. [H, T·B] x [T·B, H] -> [H, H]
+    const dWeightHhT = recurrentWeightGradient(backendName, backend, h0!, hsCarried ?? hs!, dInputGates);
     return dProbes != null ? [dInputGates, dWeightHhT, dh0, dProbes] : [dInputGates, dWeightHhT, dh0];
   };
 }
@@ -154,44 +147,34 @@ const gradConfig: GradConfig = {
   inputsToSave: ['weightHhT', 'h0'],
   // hs and, when probed, hsCarried (the third output).
   outputsToSave: [true, false, true],
-  gradFunc: (dys, saved, attrs) => {
-    const [dhs, dhLast] = dys as Tensor[];
-    const [weightHhT, h0, hs, hsCarried] = saved;
-    const probed = (attrs as unknown as RnnAttrs).probed === true;
-    const gradInputs: tf.NamedTensorMap = {
-      dhs: dhs!,
-      dhLast: dhLast!,
-      hs: hs!,
-      h0: h0!,
-      weightHhT: weightHhT!,
-    };
-    if (probed) gradInputs.hsCarried = hsCarried!;
-    const [dInputGates, dWeightHhT, dh0, dProbes] = tf
-      .engine()
-      .runKernel(RNN_LAYER_GRAD, gradInputs, attrs as NamedAttrMap) as Tensor[];
-    return {
-      inputGates: () => dInputGates!,
-      weightHhT: () => dWeightHhT!,
-      h0: () => dh0!,
-      ...(probed ? { probes: () => dProbes! } : {}),
-    };
-  },
+  gradFunc: layerGradFunc(
+    RNN_LAYER_GRAD,
+    ['inputGates', 'weightHhT', 'h0'],
+    ['probes'],
+    (dys, saved, probed) => {
+      const [dhs, dhLast] = dys;
+      const [weightHhT, h0, hs, hsCarried] = saved;
+      const gradInputs: tf.NamedTensorMap = {
+        dhs: dhs!,
+        dhLast: dhLast!,
+        hs: hs!,
+        h0: h0!,
+        weightHhT: weightHhT!,
+      };
+      if (probed) gradInputs.hsCarried = hsCarried!;
+      return gradInputs;
+    },
+  ),
 };
 
 /** Registers the RNN layer kernels (wasm and cpu) and their gradient. Idempotent. */
 export function registerRnnLayerKernels(): void {
-  for (const backendName of FUSED_BACKENDS) {
-    if (tf.getKernel(RNN_LAYER, backendName) == null) {
-      tf.registerKernel({ kernelName: RNN_LAYER, backendName, kernelFunc: forwardKernel(backendName) });
-      tf.registerKernel({ kernelName: RNN_LAYER_GRAD, backendName, kernelFunc: backwardKernel(backendName) });
-    }
-  }
-  if (tf.getGradient(RNN_LAYER) == null) tf.registerGradient(gradConfig);
+  registerKernelPair(RNN_LAYER, RNN_LAYER_GRAD, forwardKernel, backwardKernel, gradConfig);
 }
 
 /** True when the active backend runs {@link fusedRnnLayer} as one kernel. */
 export function hasFusedRnnLayer(): boolean {
-  return tf.getKernel(RNN_LAYER, tf.getBackend()) != null;
+  return activeBackendHas(RNN_LAYER);
 }
 
 /**
@@ -212,26 +195,13 @@ export function fusedRnnLayer(
   nonlinearity: RnnNonlinearity,
   probes?: tf.Tensor2D,
 ): { outputs: tf.Tensor2D; h: tf.Tensor2D } {
-  const [batch, hidden] = h0.shape;
-  const rows = inputGates.shape[0];
-  if (inputGates.shape[1] !== hidden || rows % batch !== 0 || rows === 0) {
-    throw new Error(
-      `fusedRnnLayer: inputGates must be [T·B, H] with B = ${batch}, H = ${hidden}, got [${inputGates.shape}]`,
-    );
-  }
-  if (weightHhT.shape[0] !== hidden || weightHhT.shape[1] !== hidden) {
-    throw new Error(
-      `fusedRnnLayer: weightHhT must be [H, H] = [${hidden}, ${hidden}], got [${weightHhT.shape}]`,
-    );
-  }
+  checkLayerShapes('fusedRnnLayer', 1, inputGates, weightHhT, h0);
   if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
     throw new Error(
       `fusedRnnLayer: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(nonlinearity)}`,
     );
   }
-  if (probes != null && (probes.shape[0] !== rows || probes.shape[1] !== hidden)) {
-    throw new Error(`fusedRnnLayer: probes must be [T·B, H] = [${rows}, ${hidden}], got [${probes.shape}]`);
-  }
+  if (probes != null) checkProbeShape('fusedRnnLayer', 'probes', probes, inputGates.shape[0], h0.shape[1]);
   const attrs = { nonlinearity, probed: probes != null } as unknown as NamedAttrMap;
   const inputs: tf.NamedTensorMap =
     probes != null ? { inputGates, weightHhT, h0, probes } : { inputGates, weightHhT, h0 };
