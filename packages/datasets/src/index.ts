@@ -18,6 +18,7 @@ export {
   corpusSource,
   PTB_BASE_URL,
   WIKITEXT2_URL,
+  WIKITEXT2_ZIP_SHA256,
 } from './loaders/corpus-sources';
 export type { FetchCorpusOptions } from './loaders/fetch-corpus';
 export { fetchCorpus } from './loaders/fetch-corpus';

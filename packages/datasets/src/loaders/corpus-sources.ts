@@ -33,6 +33,9 @@ export const PTB_BASE_URL =
  */
 export const WIKITEXT2_URL = 'https://wikitext.smerity.com/wikitext-2-v1.zip';
 
+/** sha256 of the canonical `wikitext-2-v1.zip` (4,475,746 bytes). */
+export const WIKITEXT2_ZIP_SHA256 = '92675f1d63015c1c8b51f1656a52d5bdbc33aafa60cc47a218a66e7ee817488c';
+
 /** One downloadable split: `fileName` at `url`, whose bytes must hash to `sha256`. */
 export interface SourceFile {
   split: Split;
@@ -68,10 +71,10 @@ export type CorpusSource =
  * (ending in `/`) that holds `ptb.train.txt`, `ptb.valid.txt` and `ptb.test.txt`; for
  * WikiText-2 the address of a `wikitext-2-v1.zip`.
  *
- * WikiText-2: the zip's own sha256 could not be established from a trusted source when this
- * was written (torchtext pins only its MD5, 542ccefacc6c27f945fb54453812b3cd), and mirrors may
- * re-pack it. So the three extracted files are verified against their pinned sha256 instead,
- * which checks exactly the bytes that are used.
+ * WikiText-2: the canonical `wikitext-2-v1.zip` (4,475,746 bytes) is pinned by its sha256,
+ * {@link WIKITEXT2_ZIP_SHA256} (the checksum the Hugging Face `datasets` library records for the original
+ * S3 file), and its three extracted files by theirs. A user-supplied `url` may point at a re-packed copy, so
+ * there only the extracted files are verified: that checks exactly the bytes that are used.
  */
 export function corpusSource(name: CorpusName, url?: string): CorpusSource {
   const sha = CORPUS_SHA256[name];
@@ -93,6 +96,7 @@ export function corpusSource(name: CorpusName, url?: string): CorpusSource {
     name,
     url: url ?? WIKITEXT2_URL,
     fileName: 'wikitext-2-v1.zip',
+    ...(url === undefined ? { zipSha256: WIKITEXT2_ZIP_SHA256 } : {}),
     members: (['train', 'valid', 'test'] as const).map((split) => ({
       split,
       member: `wiki.${split}.tokens`,

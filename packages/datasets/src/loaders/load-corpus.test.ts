@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listFiles, makeTempDir, removeTempDir } from '../../test/helpers/files';
 import { closedPort } from '../../test/helpers/fixture-server';
 import { EOS } from '../corpus/tokenize';
-import { corpusSource, PTB_BASE_URL, WIKITEXT2_URL } from './corpus-sources';
+import { corpusSource, PTB_BASE_URL, WIKITEXT2_URL, WIKITEXT2_ZIP_SHA256 } from './corpus-sources';
 import { loadCorpus } from './load-corpus';
 
 let dir: string;
@@ -91,7 +91,15 @@ describe('corpusSource', () => {
     expect(mirrored.kind === 'files' && mirrored.files[0]!.url).toBe(
       'https://example.org/data/ptb.train.txt',
     );
-    expect(corpusSource('wikitext-2')).toMatchObject({ kind: 'zip', url: WIKITEXT2_URL });
-    expect(corpusSource('wikitext-2', 'https://m/w.zip')).toMatchObject({ url: 'https://m/w.zip' });
+    expect(corpusSource('wikitext-2')).toMatchObject({
+      kind: 'zip',
+      url: WIKITEXT2_URL,
+      zipSha256: WIKITEXT2_ZIP_SHA256,
+    });
+    expect(WIKITEXT2_ZIP_SHA256).toMatch(/^[0-9a-f]{64}$/);
+    // A user's mirror may re-pack the archive: only its extracted files are verified.
+    const custom = corpusSource('wikitext-2', 'https://m/w.zip');
+    expect(custom).toMatchObject({ url: 'https://m/w.zip' });
+    expect(custom).not.toHaveProperty('zipSha256');
   });
 });
