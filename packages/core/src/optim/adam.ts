@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkGrads, decayed, zeroSlots } from '../internal/slots';
+import { slotOptimizer } from '../internal/slot-optimizer';
 import type { NamedParameter, Optimizer } from './optimizer';
 
 /**
@@ -14,37 +14,20 @@ export function adam(
   const beta1 = options.beta1 ?? 0.9;
   const beta2 = options.beta2 ?? 0.999;
   const epsilon = options.epsilon ?? 1e-8;
-  const weightDecay = options.weightDecay ?? 0;
-  const registry = new Map<string, tf.Variable>();
-  const first = zeroSlots(parameters, 'm', registry);
-  const second = zeroSlots(parameters, 'v', registry);
-  let step = 0;
-  return {
-    name: 'adam',
-    apply(grads, learningRate) {
-      checkGrads('adam.apply', grads, parameters);
-      step++;
+  return slotOptimizer(
+    'adam',
+    parameters,
+    ['m', 'v'],
+    options.weightDecay ?? 0,
+    ({ param, grad: g, slots, learningRate, step }) => {
+      const m = slots[0]!;
+      const v = slots[1]!;
       const c1 = 1 - beta1 ** step;
       const c2 = 1 - beta2 ** step;
-      tf.tidy(() => {
-        parameters.forEach((p, i) => {
-          const g = decayed(grads[i]!, p.variable, weightDecay);
-          const m = first[i]!;
-          const v = second[i]!;
-          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-          v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-          const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-          p.variable.assign(tf.sub(p.variable, tf.mul(update, learningRate)));
-        });
-      });
+      m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+      v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+      const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
+      param.assign(tf.sub(param, tf.mul(update, learningRate)));
     },
-    slots: () => registry,
-    getStep: () => step,
-    setStep: (s) => {
-      step = s;
-    },
-    dispose() {
-      for (const v of [...first, ...second]) v.dispose();
-    },
-  };
+  );
 }
