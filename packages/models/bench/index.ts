@@ -6,6 +6,7 @@
  * Each measurement runs in its own child process (clean heap, its own peak RSS).
  *
  *   --backends wasm,cpu   --configs copy,lm   --steps 10   --warmup 2
+ *   (a backend `wasm:N` is wasm with N XNNPACK threads: `selectBackend('wasm', { threads: N })`)
  *   --ablation            also run wasm with each fix turned off, to show what each one pays
  *   --no-layers --no-torch
  */
@@ -56,6 +57,17 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   },
 };
 
+/** `'wasm:2'` → wasm with 2 threads; a plain name → that backend as selectBackend sets it up. */
+function parseBackend(label: string): { name: string; threads?: number } {
+  const [name, threads] = label.split(':');
+  if (threads == null) return { name: name! };
+  const count = Number(threads);
+  if (name !== 'wasm' || !Number.isInteger(count) || count < 1) {
+    throw new Error(`bench: --backends takes names and wasm:N (N threads), got "${label}"`);
+  }
+  return { name, threads: count };
+}
+
 async function runChild(job: Job): Promise<void> {
   const { selectBackend } = await import('../src/backends/select-backend.js');
   const { registerKernelFixes, unregisterKernelFixes } = await import(
@@ -64,14 +76,15 @@ async function runChild(job: Job): Promise<void> {
   const { setPointwiseKernels } = await import('../src/cells/pointwise-kernels.js');
   const { countKernels, matMulPeak, median, peakRssMb } = await import('./measure.js');
   const config = CONFIGS.find((c) => c.name === job.config)!;
-  await selectBackend(job.backend as 'wasm');
+  const { name: backendName, threads } = parseBackend(job.backend);
+  await selectBackend(backendName as 'wasm', threads == null ? {} : { threads });
   // 'ablation': every variant on one model, interleaved step by step, so that they share the machine's
   // load (other processes) alike; otherwise one variant.
   const variants = job.variant === 'ablation' ? Object.keys(VARIANTS) : job.variant.split('|');
   const apply = (name: string) => {
     const variant = VARIANTS[name]!;
-    unregisterKernelFixes(job.backend);
-    registerKernelFixes(job.backend, variant);
+    unregisterKernelFixes(backendName);
+    registerKernelFixes(backendName, variant);
     if (variant.fusedCells === false) setPointwiseKernels('plain');
   };
   const { step, dispose } =
@@ -96,7 +109,7 @@ async function runChild(job: Job): Promise<void> {
     kernels.set(name, await countKernels(step));
   }
   apply(variants[0]!);
-  const peakGflops = matMulPeak(job.backend === 'cpu' ? 256 : 512);
+  const peakGflops = matMulPeak(backendName === 'cpu' ? 256 : 512);
   dispose();
   for (const name of variants) {
     const medianMs = median(times.get(name)!);
@@ -193,6 +206,7 @@ async function main(): Promise<void> {
     return;
   }
   const backends = option(args, 'backends', 'wasm,cpu').split(',');
+  for (const backend of backends) parseBackend(backend);
   const configNames = option(args, 'configs', 'copy,lm').split(',');
   const steps = Number(option(args, 'steps', '10'));
   const warmup = Number(option(args, 'warmup', '2'));

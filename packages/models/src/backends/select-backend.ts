@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { ensureGradients } from './register-gradients.js';
+import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads } from './wasm-threads.js';
 
 /** A TensorFlow.js backend this package can run on. */
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgl' | 'webgpu';
@@ -9,6 +10,18 @@ export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgl' | 'webgpu';
 export type BackendChoice = 'auto' | BackendName;
 
 const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'];
+
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /**
+   * wasm only, opt-in: XNNPACK threads for matrix products and other kernels (1 to 8; default 1, the
+   * single-threaded SIMD build). In Node, `threads > 1` loads tfjs-backend-wasm's threaded-SIMD build with
+   * `threads - 1` worker threads sharing the wasm memory (tfjs turns it off in Node); in browsers it sets
+   * tfjs's thread count (tfjs uses the threaded build only on cross-origin-isolated pages). Changing the
+   * count of an initialised wasm backend in Node re-creates it: tensors on the old one are lost.
+   */
+  threads?: number;
+}
 
 /** How to obtain each backend's package, for error messages. */
 const HOW_TO_GET: Record<BackendName, string> = {
@@ -34,7 +47,7 @@ async function importOptional(name: string): Promise<unknown> {
 }
 
 /** Loads the package that registers `name` with tfjs; throws with the reason on failure. */
-async function loadBackendPackage(name: BackendName): Promise<void> {
+async function loadBackendPackage(name: BackendName, threads: number | undefined): Promise<void> {
   switch (name) {
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');
@@ -46,6 +59,7 @@ async function loadBackendPackage(name: BackendName): Promise<void> {
         const { wasmBinaryFolder } = await import('./wasm-binaries.js');
         wasm.setWasmPaths(await wasmBinaryFolder());
       }
+      if (threads != null) await useWasmThreads(threads);
       return;
     }
     case 'tensorflow':
@@ -65,9 +79,9 @@ async function loadBackendPackage(name: BackendName): Promise<void> {
 }
 
 /** Loads, initialises and activates one backend, then registers this package's kernels for it. */
-async function activate(name: BackendName): Promise<void> {
+async function activate(name: BackendName, threads?: number): Promise<void> {
   try {
-    await loadBackendPackage(name);
+    await loadBackendPackage(name, threads);
   } catch (error) {
     throw new Error(
       `selectBackend: backend "${name}" is not available (${(error as Error).message ?? error}); ` +
@@ -105,24 +119,40 @@ function autoOrder(): BackendName[] {
  *   otherwise `'wasm'` (XNNPACK, SIMD), otherwise `'cpu'`. In browsers: `'webgpu'`, `'webgl'`, `'wasm'`,
  *   `'cpu'`, the first that initialises.
  * - A named backend that is not available throws an error that says how to get it.
+ * - `options.threads` (wasm, opt-in): see {@link SelectBackendOptions.threads}; e.g.
+ *   `selectBackend('wasm', { threads: 2 })`. Without it the wasm backend stays as initialised (by default
+ *   single-threaded).
  *
  * @returns the name of the active backend.
  */
-export async function selectBackend(choice: BackendChoice = 'auto'): Promise<BackendName> {
+export async function selectBackend(
+  choice: BackendChoice = 'auto',
+  options: SelectBackendOptions = {},
+): Promise<BackendName> {
   if (choice !== 'auto' && !BACKEND_NAMES.includes(choice)) {
     throw new Error(
       `selectBackend: choice must be "auto" or one of ${BACKEND_NAMES.map((n) => `"${n}"`).join(', ')}, ` +
         `got ${JSON.stringify(choice)}.`,
     );
   }
+  const { threads } = options;
+  if (threads != null) {
+    checkWasmThreads(threads, 'selectBackend: options.threads');
+    if (choice !== 'auto' && choice !== 'wasm') {
+      throw new Error(
+        `selectBackend: options.threads applies to "wasm" (1 to ${MAX_WASM_THREADS}), got threads ${threads} ` +
+          `with backend "${choice}"; drop threads or choose "wasm".`,
+      );
+    }
+  }
   if (choice !== 'auto') {
-    await activate(choice);
+    await activate(choice, threads);
     return choice;
   }
   const failures: string[] = [];
   for (const name of autoOrder()) {
     try {
-      await activate(name);
+      await activate(name, name === 'wasm' ? threads : undefined);
       return name;
     } catch (error) {
       failures.push((error as Error).message);

@@ -5,11 +5,13 @@ import type { DataType, KernelBackend, TensorInfo } from '@tensorflow/tfjs-core'
  *
  * - wasm: every tensor lives in the module's heap at `dataIdMap.get(dataId).memoryOffset`; a typed-array
  *   view on `wasm.HEAPU8.buffer` reads and writes it with no copy. Allocating (malloc) may grow the heap,
- *   which detaches earlier views: allocate every output first, then take views.
+ *   which detaches earlier views: allocate every output first, then take views. The threaded build's heap
+ *   is a SharedArrayBuffer (not detached on growth, but a new, longer one replaces it): views are taken
+ *   from `wasmMemory.buffer`, always the current one, on every call.
  * - cpu: `data.get(dataId).values` is the tensor's own typed array.
  */
 interface WasmBackendLike {
-  wasm: { HEAPU8: { buffer: ArrayBuffer } };
+  wasm: { HEAPU8: { buffer: ArrayBufferLike }; wasmMemory?: { buffer: ArrayBufferLike } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
 }
@@ -60,7 +62,9 @@ function view(backend: KernelBackend, info: TensorInfo): Float32Array | Int32Arr
   if (isWasm(backend)) {
     const entry = backend.dataIdMap.get(info.dataId);
     if (entry == null) throw new Error('backend-memory: tensor is not on the wasm backend (disposed?)');
-    return new ArrayType(backend.wasm.HEAPU8.buffer, entry.memoryOffset, size);
+    const heap = backend.wasm.wasmMemory?.buffer ?? backend.wasm.HEAPU8.buffer;
+    // A SharedArrayBuffer for the threaded build: typed arrays view it the same way.
+    return new ArrayType(heap as ArrayBuffer, entry.memoryOffset, size);
   }
   if (isCpu(backend)) {
     const values = backend.data.get(info.dataId)?.values;
