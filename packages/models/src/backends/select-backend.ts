@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { ensureGradients } from './register-gradients.js';
-import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads } from './wasm-threads.js';
+import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads, verifyWasmThreads } from './wasm-threads.js';
 
 /** A TensorFlow.js backend this package can run on. */
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgl' | 'webgpu';
@@ -54,7 +54,8 @@ async function loadBackendPackage(name: BackendName, threads: number | undefined
       return;
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      if (isNode() && tf.findBackend('wasm') == null) {
+      // (`tf.findBackend` would start initialising the stock factory: look at the registry instead.)
+      if (isNode() && tf.engine().registry.wasm == null) {
         // Only before initialisation: point the loader at the binaries inside node_modules.
         const { wasmBinaryFolder } = await import('./wasm-binaries.js');
         wasm.setWasmPaths(await wasmBinaryFolder());
@@ -101,6 +102,7 @@ async function activate(name: BackendName, threads?: number): Promise<void> {
         `to get it, ${HOW_TO_GET[name]}.`,
     );
   }
+  if (name === 'wasm' && threads != null) await verifyWasmThreads(threads);
   await ensureGradients();
   registerKernelFixes(name);
 }

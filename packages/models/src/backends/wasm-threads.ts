@@ -178,7 +178,7 @@ export async function useWasmThreads(threads: number): Promise<void> {
   checkWasmThreads(threads, 'useWasmThreads: threads');
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) {
-    if (tf.findBackend('wasm') != null && threads !== registeredThreads) {
+    if (tf.engine().registry.wasm != null && threads !== registeredThreads) {
       throw new Error(
         `useWasmThreads: the wasm backend already runs with ${registeredThreads} thread(s), got threads ${threads}; ` +
           'in a browser pass threads in the first selectBackend call.',
@@ -198,9 +198,10 @@ export async function useWasmThreads(threads: number): Promise<void> {
     }
     stockFactory = current as BackendFactory;
   }
-  if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
   const stock = stockFactory;
   const wasmPackage = await import('@tensorflow/tfjs-backend-wasm');
+  // Only microtasks from here to the caller's tf.setBackend: no I/O lets an old initialisation land.
+  tf.removeBackend('wasm');
   const factory: BackendFactory =
     threads === 1
       ? () => {
@@ -210,6 +211,25 @@ export async function useWasmThreads(threads: number): Promise<void> {
       : () => createThreadedBackend(threads);
   tf.registerBackend('wasm', factory, WASM_PRIORITY);
   registeredThreads = threads;
+}
+
+/**
+ * Checks, after `tf.setBackend('wasm')`, that the active wasm backend runs `threads` threads (in Node with
+ * `threads > 1`: the threaded build's module); throws otherwise, e.g. when an initialisation of the stock
+ * factory started elsewhere (`tf.findBackend('wasm')`, `tf.ready()`) finished in between.
+ */
+export async function verifyWasmThreads(threads: number): Promise<void> {
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (!isNode || threads === 1) return;
+  const backend = tf.engine().registry.wasm as unknown as { wasm?: { PThread?: unknown } } | undefined;
+  const actual = (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+  if (backend?.wasm?.PThread == null || actual !== threads) {
+    throw new Error(
+      `selectBackend: the wasm backend runs ${backend?.wasm?.PThread == null ? 'the single-threaded build' : `${actual} threads`}, ` +
+        `not the threaded build with ${threads} threads; call selectBackend('wasm', { threads: ${threads} }) ` +
+        'before anything else initialises the wasm backend (tf.ready(), tf.findBackend, the first op).',
+    );
+  }
 }
 
 /** The thread count the registered (or active) `'wasm'` backend was set up with by this package. */
