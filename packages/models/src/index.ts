@@ -1,5 +1,10 @@
 export { ensureGradients } from './backends/register-gradients';
-export { type BackendChoice, type BackendName, selectBackend } from './backends/select-backend';
+export {
+  type BackendChoice,
+  type BackendName,
+  type SelectBackendOptions,
+  selectBackend,
+} from './backends/select-backend';
 export type { LayerWeights, RecurrentCell, StepWeights } from './cells/cell';
 export { gruCell } from './cells/gru-cell';
 export { gruPointwise } from './cells/gru-pointwise';
