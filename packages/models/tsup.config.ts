@@ -7,4 +7,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  esbuildOptions(options) {
+    // backends/wasm-binaries.ts reads import.meta.url only where __filename is absent (the ESM build).
+    options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' };
+  },
 });

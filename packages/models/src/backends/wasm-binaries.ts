@@ -5,17 +5,25 @@
  * Node only (imports `node:module` lazily, so browser bundles never see it).
  */
 export async function wasmBinaryFolder(): Promise<string> {
-  const { createRequire } = await import('node:module');
   const { dirname, join, sep } = await import('node:path');
-  // CJS build: __filename exists; ESM build: import.meta.url; else resolve from the working directory.
+  const require = await packageRequire();
+  // The package has no `exports` map, so its package.json is resolvable; its binaries sit in dist/.
+  const packageJson = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  return join(dirname(packageJson), 'dist') + sep;
+}
+
+/**
+ * A `require` that resolves from this package's own location: the CJS build has `__filename`, the ESM
+ * build `import.meta.url` (empty in CJS, hence the guard); else the working directory. Node only.
+ */
+export async function packageRequire(): Promise<NodeJS.Require> {
+  const { createRequire } = await import('node:module');
+  const { join } = await import('node:path');
   const from =
     typeof __filename === 'string'
       ? __filename
       : typeof import.meta.url === 'string'
         ? import.meta.url
         : join(process.cwd(), 'index.js');
-  const require = createRequire(from);
-  // The package has no `exports` map, so its package.json is resolvable; its binaries sit in dist/.
-  const packageJson = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  return join(dirname(packageJson), 'dist') + sep;
+  return createRequire(from);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { packageRequire } from './wasm-binaries';
 
 /** The most threads the threaded-SIMD build can use: it pre-creates 8 pthread workers, XNNPACK caps at 8. */
 export const MAX_WASM_THREADS = 8;
@@ -53,16 +54,9 @@ const WORKER_SENTINEL = 'tbptt-wasm-threaded-simd.worker.js';
  */
 async function createThreadedBackend(threads: number): Promise<tf.KernelBackend> {
   const wasmPackage = await import('@tensorflow/tfjs-backend-wasm');
-  const { createRequire } = await import('node:module');
   const { dirname, join } = await import('node:path');
   const { readFile } = await import('node:fs/promises');
-  const from =
-    typeof __filename === 'string'
-      ? __filename
-      : typeof import.meta.url === 'string'
-        ? import.meta.url
-        : join(process.cwd(), 'index.js');
-  const require = createRequire(from);
+  const require = await packageRequire();
   const folder = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out');
   const gluePath = join(folder, 'tfjs-backend-wasm-threaded-simd.js');
   const factory = require(gluePath) as (config: EmscriptenConfig) => Promise<EmscriptenModule>;
@@ -76,7 +70,9 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
   const NodeWorker = workerThreads.Worker;
   class EvalWorker extends NodeWorker {
     constructor(filename: string | URL, options?: import('node:worker_threads').WorkerOptions) {
-      if (filename === WORKER_SENTINEL) super(workerSource, { eval: true });
+      // The worker source is CommonJS: drop an inherited --input-type=module (a `node --input-type=module -e` host).
+      const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+      if (filename === WORKER_SENTINEL) super(workerSource, { eval: true, execArgv });
       else super(filename, options);
     }
   }
