@@ -18,7 +18,6 @@ export type { VariableTruncationOptions } from './controllers/variable-truncatio
 export { variableTruncation } from './controllers/variable-truncation';
 export type { TargetKind } from './internal/loss';
 export { meanLoss } from './internal/loss';
-export { Rng } from './internal/rng';
 export { adadelta } from './optim/adadelta';
 export { adam } from './optim/adam';
 export { clipByGlobalNorm } from './optim/clip';

@@ -1,5 +1,8 @@
-import { Rng } from '../internal/rng';
+import { createPrng, standardNormal } from '@tbptt/models';
 import { checkPositiveInteger, type TruncationController } from './truncation-controller';
+
+/** PRNG stream of the window lengths (the models' initialiser and dropout use streams 1 and 2). */
+const VARIABLE_TRUNCATION_STREAM = 12;
 
 export interface VariableTruncationOptions {
   /** Mean window length (AWD-LSTM's bptt). */
@@ -27,14 +30,14 @@ export function variableTruncation(options: VariableTruncationOptions): Truncati
   const kmin = checkPositiveInteger(fn, 'kmin', options.kmin ?? Math.min(5, mean));
   if (!(sd >= 0) || !Number.isFinite(sd)) throw new Error(`${fn}: sd must be a finite number ≥ 0, got ${sd}`);
   if (!(pShort >= 0 && pShort <= 1)) throw new Error(`${fn}: pShort must be in [0, 1], got ${pShort}`);
-  const rng = new Rng(options.seed ?? 0);
+  const rng = createPrng(options.seed ?? 0, VARIABLE_TRUNCATION_STREAM);
   let last = mean;
   return {
     kind: 'variable',
     current: () => last,
     next() {
-      const centre = rng.uniform() < 1 - pShort ? mean : mean / 2;
-      last = Math.max(kmin, Math.round(centre + sd * rng.normal()));
+      const centre = rng.nextFloat() < 1 - pShort ? mean : mean / 2;
+      last = Math.max(kmin, Math.round(centre + sd * standardNormal(rng)));
       return { truncation: last, learningRateScale: last / mean };
     },
     getState: () => ({ kind: 'variable', mean, rng: rng.getState(), last }),

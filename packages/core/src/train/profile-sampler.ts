@@ -1,8 +1,7 @@
 import type { GradientNormProfile } from '@tbptt/estimators';
-import type { RecurrentModel } from '@tbptt/models';
+import { type Prng, type RecurrentModel, uniformInt } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProfileRequest } from '../controllers/truncation-controller';
-import type { Rng } from '../internal/rng';
 import { gradientNormProfileGroups } from '../profile/gradient-norm-profile';
 import type { Stream } from '../streams/stream';
 
@@ -14,7 +13,7 @@ import type { Stream } from '../streams/stream';
 export function sampleProfiles(
   model: RecurrentModel,
   stream: Stream,
-  rng: Rng,
+  rng: Prng,
   request: ProfileRequest,
 ): GradientNormProfile[] {
   const length = request.burnIn + request.window;
@@ -27,8 +26,8 @@ export function sampleProfiles(
   const starts: number[] = [];
   const columns: number[] = [];
   for (let s = 0; s < request.samples * request.repeats; s++) {
-    starts.push(rng.int(stream.steps - length + 1));
-    columns.push(rng.int(stream.batch));
+    starts.push(uniformInt(rng, stream.steps - length + 1));
+    columns.push(uniformInt(rng, stream.batch));
   }
   const { inputs, targets } = stream.gather(starts, columns, length);
   try {

@@ -1,6 +1,7 @@
 import {
   deserializeWeights,
   type NamedTensor,
+  type Prng,
   type RecurrentModel,
   type RecurrentState,
   serializeWeights,
@@ -8,7 +9,6 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-io';
 import type { TruncationController } from '../controllers/truncation-controller';
-import type { Rng } from '../internal/rng';
 import type { Optimizer } from '../optim/optimizer';
 import type { Evaluation } from './evaluate';
 import type { TrainEvent } from './events';
@@ -19,7 +19,7 @@ export interface RunParts {
   optimizer: Optimizer;
   controller: TruncationController;
   /** The engine's sampling RNG (profile positions). */
-  rng: Rng;
+  rng: Prng;
 }
 
 /** Where a run stands: counters, stream position, carried state, best weights and metrics. */

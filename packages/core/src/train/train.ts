@@ -1,6 +1,5 @@
-import type { RecurrentModel, RecurrentState } from '@tbptt/models';
+import { createPrng, type RecurrentModel, type RecurrentState } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../internal/rng';
 import { clipByGlobalNorm } from '../optim/clip';
 import { createOptimizer } from '../optim/create-optimizer';
 import { scaledLearningRate } from '../optim/lr-scaling';
@@ -11,6 +10,9 @@ import { sampleProfiles } from './profile-sampler';
 import { restoreRun, saveRun } from './run-checkpoint';
 import { resolveTrainConfig, type TrainConfig } from './train-config';
 import { windowGradients } from './window-gradients';
+
+/** PRNG stream of the profile sampler's positions (the models' initialiser and dropout use streams 1 and 2). */
+const PROFILE_SAMPLER_STREAM = 11;
 
 export interface TrainResult {
   updates: number;
@@ -52,7 +54,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
   const test = c.test?.rebatch(c.evalBatch);
   const parameters = [...model.namedVariables].map(([name, variable]) => ({ name, variable }));
   const optimizer = createOptimizer(c.optimizer, parameters);
-  const rng = new Rng(c.seed);
+  const rng = createPrng(c.seed, PROFILE_SAMPLER_STREAM);
 
   let update = 0;
   let epoch = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPrng, fillNormal, seedState } from './prng';
+import { createPrng, fillNormal, seedState, standardNormal, uniformInt } from './prng';
 
 describe('createPrng', () => {
   it('is reproducible from the seed and differs across seeds and streams', () => {
@@ -56,5 +56,24 @@ describe('createPrng', () => {
     const rng = createPrng(0);
     expect(() => rng.setState([1, 2, 3])).toThrow(/must be 4 integers in \[0, 2\^32\).*got \[1,2,3\]/);
     expect(() => rng.setState([1, 2, 3, -1])).toThrow(/got \[1,2,3,-1\]/);
+  });
+
+  it('uniformInt covers [0, n) evenly; standardNormal has mean 0 and variance 1', () => {
+    const rng = createPrng(1);
+    const n = 20000;
+    const counts = new Array(7).fill(0);
+    let sum = 0;
+    let sumSquares = 0;
+    for (let i = 0; i < n; i++) {
+      const k = uniformInt(rng, 7);
+      expect(Number.isInteger(k) && k >= 0 && k < 7).toBe(true);
+      counts[k]++;
+      const z = standardNormal(rng);
+      sum += z;
+      sumSquares += z * z;
+    }
+    for (const count of counts) expect(Math.abs(count - n / 7)).toBeLessThan(0.05 * (n / 7));
+    expect(sum / n).toBeCloseTo(0, 1);
+    expect(sumSquares / n).toBeCloseTo(1, 1);
   });
 });

@@ -80,6 +80,18 @@ export function createPrng(seed: number, stream = 0): Prng {
   };
 }
 
+/** A uniform integer in [0, n) (n ≤ 2^32). */
+export function uniformInt(rng: Prng, n: number): number {
+  return Math.floor(rng.nextFloat() * n);
+}
+
+/** One standard normal draw (Box–Muller; the pair's second value is discarded). */
+export function standardNormal(rng: Prng): number {
+  // 1 - u is in (0, 1], so the log is finite.
+  const radius = Math.sqrt(-2 * Math.log(1 - rng.nextFloat()));
+  return radius * Math.cos(2 * Math.PI * rng.nextFloat());
+}
+
 /** Fills `out` with uniform floats in [low, high). */
 export function fillUniform(rng: Prng, out: Float32Array, low: number, high: number): Float32Array {
   const width = high - low;
