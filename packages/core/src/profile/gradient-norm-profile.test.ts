@@ -187,6 +187,21 @@ describe('gradientNormProfile', () => {
     model.dispose();
   });
 
+  it('passes over slices of rows (maxRowsPerPass) give the same profile as one pass', () => {
+    const model = tinyRnn({ vocab, hidden: 4 });
+    const inputs = tf.randomUniform([burnIn + 10, 7], 0, vocab, 'int32', 9);
+    const targets = tf.randomUniform([burnIn + 10, 7], 0, vocab, 'int32', 10);
+    const whole = gradientNormProfile(model, inputs, targets, { window: 10, burnIn });
+    const sliced = gradientNormProfile(model, inputs, targets, { window: 10, burnIn, maxRowsPerPass: 3 });
+    expect(sliced.total.samples).toBe(7);
+    expectRelative(sliced.total.phi, Array.from(whole.total.phi), 1e-5);
+    for (const [name, profile] of Object.entries(whole.components)) {
+      expectRelative(sliced.components[name]!.phi, Array.from(profile.phi), 1e-5);
+    }
+    tf.dispose([inputs, targets]);
+    model.dispose();
+  });
+
   it('refuses a window < 2, a negative burn-in and mismatched lengths', () => {
     const model = linearRnn(0.5, 2);
     const x = tf.zeros([5, 1, 2]);

@@ -17,19 +17,22 @@ export interface GradientNormProfileOptions {
   /** State before the burn-in (default the model's zero state). Not disposed. */
   state?: RecurrentState;
   /**
-   * Most rows per backward pass. Default: as many as keep the probe's activations (every step's logits and
-   * states, which the tape holds until the backward pass) under about 256 MB; larger batches run as several
-   * passes over slices of the rows, with the same result.
+   * Most rows per backward pass. Default: as many as keep the probe's activations (every step's states,
+   * which the tape holds until the backward pass, and the last step's logits) under about 256 MB; larger
+   * batches run as several passes over slices of the rows, with the same result.
    */
   maxRowsPerPass?: number;
 }
 
-/** Bytes per row the probe holds: every step's logits (O) and, generously, 16 state-sized tensors per layer. */
+/**
+ * Bytes per row the probe holds: generously, 16 state-sized tensors per layer and step, and a few copies of
+ * the last step's logits (only that step is decoded).
+ */
 function rowsPerPass(model: RecurrentModel, options: GradientNormProfileOptions): number {
   if (options.maxRowsPerPass !== undefined) return Math.max(1, Math.floor(options.maxRowsPerPass));
   const { spec } = model;
   const bytesPerRow =
-    (options.burnIn + options.window) * (spec.outputSize + 16 * spec.hiddenSize * spec.numLayers) * 4;
+    ((options.burnIn + options.window) * 16 * spec.hiddenSize * spec.numLayers + 4 * spec.outputSize) * 4;
   return Math.max(1, Math.floor((256 * 2 ** 20) / bytesPerRow));
 }
 
