@@ -191,13 +191,16 @@ describe('gradientNormProfile', () => {
     const model = tinyRnn({ vocab, hidden: 4 });
     const inputs = tf.randomUniform([burnIn + 10, 7], 0, vocab, 'int32', 9);
     const targets = tf.randomUniform([burnIn + 10, 7], 0, vocab, 'int32', 10);
-    const whole = gradientNormProfile(model, inputs, targets, { window: 10, burnIn });
-    const sliced = gradientNormProfile(model, inputs, targets, { window: 10, burnIn, maxRowsPerPass: 3 });
-    expect(sliced.total.samples).toBe(7);
-    expectRelative(sliced.total.phi, Array.from(whole.total.phi), 1e-5);
-    for (const [name, profile] of Object.entries(whole.components)) {
-      expectRelative(sliced.components[name]!.phi, Array.from(profile.phi), 1e-5);
-    }
+    // One group per row, so a row reassembled into the wrong column would show.
+    const options = { window: 10, burnIn, groups: 7 };
+    const whole = gradientNormProfileGroups(model, inputs, targets, options);
+    const sliced = gradientNormProfileGroups(model, inputs, targets, { ...options, maxRowsPerPass: 3 });
+    whole.forEach((row, s) => {
+      expectRelative(sliced[s]!.total.phi, Array.from(row.total.phi), 1e-5);
+      for (const [name, profile] of Object.entries(row.components)) {
+        expectRelative(sliced[s]!.components[name]!.phi, Array.from(profile.phi), 1e-5);
+      }
+    });
     tf.dispose([inputs, targets]);
     model.dispose();
   });
