@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPrng } from './prng.js';
+import { createPrng, validatePrngState } from './prng.js';
 import { RNG_STREAMS } from './streams.js';
 
 /** sfc32 written independently with BigInt, from the algorithm's description, continuing from a state. */
@@ -157,5 +157,10 @@ describe('createPrng', () => {
       /setState: state must be 4 integers in \[0, 2\^32\).*got \[1,2,3\]/,
     );
     expect(() => rng.setState([1, 2, 3, -1])).toThrow(/got \[1,2,3,-1\]/);
+    expect(() => rng.setState([1, 2, 3, 2 ** 32])).toThrow(/got \[1,2,3,4294967296\]/);
+    expect(() => validatePrngState({ a: 1 }, 'readCheckpoint')).toThrow(
+      /^readCheckpoint: state must be 4 integers/,
+    );
+    expect(validatePrngState([0, 1, 2, 2 ** 32 - 1], 'x')).toEqual([0, 1, 2, 2 ** 32 - 1]);
   });
 });

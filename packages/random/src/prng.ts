@@ -102,17 +102,31 @@ export function createPrng(seed: number, stream: RngStreamName | number, substre
     nextFloat: () => nextUint32() / TWO_POW_32,
     getState: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0],
     setState(state: readonly number[]) {
-      if (
-        !Array.isArray(state) ||
-        state.length !== STATE_LENGTH ||
-        !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
-      ) {
-        throw new Error(
-          `Prng.setState: state must be ${STATE_LENGTH} integers in [0, 2^32) as returned by getState(), ` +
-            `got ${JSON.stringify(state)}`,
-        );
-      }
-      [a, b, c, d] = state.map((w) => w | 0) as [number, number, number, number];
+      [a, b, c, d] = validatePrngState(state, 'Prng.setState').map((w) => w | 0) as [
+        number,
+        number,
+        number,
+        number,
+      ];
     },
   };
+}
+
+/**
+ * Checks that `state` is a generator state as {@link Prng.getState} returns it — four integers in [0, 2^32) —
+ * and returns it typed; otherwise throws an error naming `caller` (e.g. a checkpoint reader or
+ * `model.setRngState`) and showing the value received.
+ */
+export function validatePrngState(state: unknown, caller: string): number[] {
+  if (
+    !Array.isArray(state) ||
+    state.length !== STATE_LENGTH ||
+    !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32)
+  ) {
+    throw new Error(
+      `${caller}: state must be ${STATE_LENGTH} integers in [0, 2^32) as returned by getState(), ` +
+        `got ${JSON.stringify(state)}`,
+    );
+  }
+  return state as number[];
 }
