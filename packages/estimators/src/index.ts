@@ -1,6 +1,8 @@
+export type { AdjointOptions } from './adjoints.js';
+export { profileFromAdjoints } from './adjoints.js';
 export type { ComponentAnalysis, ComponentProfiles } from './analyze-components.js';
 export { analyzeComponents } from './analyze-components.js';
-export type { AnalyzeOptions, ProfileAnalysis } from './analyze-profile.js';
+export type { AnalyzeOptions, CumulativeMethod, ProfileAnalysis } from './analyze-profile.js';
 export { analyzeProfile, defaultTau } from './analyze-profile.js';
 export type { BiasBounds } from './bias-bounds.js';
 export { biasBounds } from './bias-bounds.js';
@@ -9,5 +11,7 @@ export { estimateLogBeta, LOG_PHI_FLOOR } from './decay-rate.js';
 export { EstimatorInputError, ZeroProfileError } from './errors.js';
 export type { GradientNormProfile, GradientNormProfileJson } from './profile.js';
 export { PROFILE_JSON_VERSION, profileFromJson, profileToJson, validateProfile } from './profile.js';
+export type { ComponentNormOptions, SampleNormOptions } from './sample-norms.js';
+export { componentProfilesFromSquaredNorms, profileFromSampleNorms } from './sample-norms.js';
 export type { TruncationBounds } from './truncation.js';
 export { chooseTruncation, chooseTruncations } from './truncation.js';

@@ -1,3 +1,4 @@
+export { createPrng, type Prng, standardNormal, uniformInt } from '@tbptt/random';
 export { ensureGradients } from './backends/register-gradients';
 export {
   type BackendChoice,
@@ -18,7 +19,6 @@ export {
 } from './cells/pointwise-kernels';
 export { rnnReluCell, rnnTanhCell } from './cells/rnn-cell';
 export { type RnnNonlinearity, rnnPointwise } from './cells/rnn-pointwise';
-export { createPrng, type Prng, standardNormal, uniformInt } from './internal/prng';
 export { fusedLayerRun } from './kernels/fused-layer-run';
 export { fusedGruPointwise } from './kernels/gru-cell-kernel';
 export { fusedGruLayer, hasFusedGruLayer } from './kernels/gru-layer-kernel';

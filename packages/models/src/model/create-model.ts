@@ -1,8 +1,8 @@
+import { createPrng, validatePrngState } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { cells } from '../cells/cells';
 import { runLayer } from '../cells/run-layer';
 import { matMulBias } from '../internal/mat-mul-bias';
-import { createPrng } from '../internal/prng';
 import type { ForwardOptions, ForwardResult, ModelSpec, RecurrentModel, RecurrentState } from '../types';
 import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
 import { checkForwardArguments } from './forward-arguments';
@@ -138,7 +138,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
     },
     forward,
     getRngState: () => rng.getState(),
-    setRngState: (rngState: number[]) => rng.setState(rngState),
+    setRngState: (rngState: number[]) => rng.setState(validatePrngState(rngState, 'setRngState')),
     dispose() {
       if (disposed) return;
       disposed = true;
