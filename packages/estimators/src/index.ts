@@ -6,6 +6,7 @@ export type { AnalyzeOptions, CumulativeMethod, ProfileAnalysis } from './analyz
 export { analyzeProfile, defaultTau } from './analyze-profile.js';
 export type { BiasBounds } from './bias-bounds.js';
 export { biasBounds } from './bias-bounds.js';
+export { cumulativeAdjointNorms } from './cumulative-norms.js';
 export type { DecayEstimator, DecayRateOptions } from './decay-rate.js';
 export { estimateLogBeta, LOG_PHI_FLOOR } from './decay-rate.js';
 export { EstimatorInputError, ZeroProfileError } from './errors.js';
