@@ -7,7 +7,7 @@ import type { ForwardOptions, ForwardResult, ModelSpec, RecurrentModel, Recurren
 import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
 import { checkForwardArguments } from './forward-arguments';
 import { initialWeights } from './init-weights';
-import { parameterLayout } from './parameter-layout';
+import { layerInputSize, parameterLayout } from './parameter-layout';
 import { stateComponents } from './state-components';
 import { validateSpec } from './validate-spec';
 
@@ -80,7 +80,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       let x: tf.Tensor2D =
         encoder !== null
           ? (tf.gather(encoder, tf.reshape(inputs, [rows])) as tf.Tensor2D)
-          : (tf.reshape(inputs, [rows, normalized.inputSize]) as tf.Tensor2D);
+          : (tf.reshape(inputs, [rows, layerInputSize(normalized, 0)]) as tf.Tensor2D);
       const finalState: tf.Tensor2D[] = [];
       const masks: (tf.Tensor2D | null)[] = [];
       layers.forEach((weights, l) => {
