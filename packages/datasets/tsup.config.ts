@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Keep `node:` specifiers (tsup strips them by default): bundlers and readers see what is Node-only.
+  removeNodeProtocol: false,
 });

@@ -12,6 +12,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Keep `node:` specifiers (tsup strips them by default): bundlers and readers see what is Node-only.
+  removeNodeProtocol: false,
   esbuildOptions(options) {
     // backends/wasm-binaries.ts reads import.meta.url only where __filename is absent (the ESM build).
     options.logOverride = { ...options.logOverride, 'empty-import-meta': 'silent' };

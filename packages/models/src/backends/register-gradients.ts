@@ -1,19 +1,20 @@
 import { getGradient } from '@tensorflow/tfjs-core';
 
 /**
- * Makes sure tfjs's gradient functions are registered (autodiff needs one per kernel).
+ * Makes sure tfjs's gradient functions are registered (autodiff needs one per kernel). Idempotent.
  *
- * `@tensorflow/tfjs-core` registers them only from its ES module build (`dist/register_all_gradients`);
- * its Node bundle has none, and those ES files cannot be loaded by Node itself. `@tensorflow/tfjs`'s
- * bundles carry them, so it is imported (once, lazily) when they are missing. Idempotent.
+ * `@tensorflow/tfjs-core` registers them only from its ES files (`dist/register_all_gradients`), which
+ * its Node build leaves out and Node cannot load. This package ships them as `generated/tfjs-gradients.js`
+ * (made by `scripts/bundle-gradients.mjs`: the same gradient functions over tfjs-core's public API), imported
+ * once, lazily, so that a program that never trains does not load them; no `@tensorflow/tfjs` is needed.
  */
 export async function ensureGradients(): Promise<void> {
   if (getGradient('BatchMatMul') != null) return;
-  await import('@tensorflow/tfjs');
+  await import('./generated/tfjs-gradients.js');
   if (getGradient('BatchMatMul') == null) {
     throw new Error(
-      'ensureGradients: @tensorflow/tfjs was imported but no gradients are registered; ' +
-        'check that @tensorflow/tfjs and @tensorflow/tfjs-core resolve to the same version (4.22)',
+      'ensureGradients: the gradient module was imported but no gradients are registered; ' +
+        'check that a single @tensorflow/tfjs-core is installed (`npm ls @tensorflow/tfjs-core`)',
     );
   }
 }

@@ -1,12 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from '../../src/backends/register-gradients';
 
 /**
  * Switches tfjs to the cpu backend (call in beforeAll). tfjs-core's Node build registers no gradient
- * functions; @tensorflow/tfjs's Node bundle does, so it is imported once here.
+ * functions: this package's `ensureGradients` does (what `selectBackend` calls), without @tensorflow/tfjs.
  */
 export async function useCpuBackend(): Promise<void> {
-  if (tf.getGradient('BatchMatMul') == null) await import('@tensorflow/tfjs');
+  await ensureGradients();
   await tf.setBackend('cpu');
   await tf.ready();
 }
