@@ -1,0 +1,3 @@
+export async function diagnoseCommand(..._args: unknown[]): Promise<number> {
+  throw new Error('diagnose: not yet');
+}

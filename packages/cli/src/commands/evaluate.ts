@@ -1,0 +1,3 @@
+export async function evaluateCommand(..._args: unknown[]): Promise<number> {
+  throw new Error('evaluate: not yet');
+}

@@ -1,0 +1,3 @@
+export async function reportCommand(..._args: unknown[]): Promise<number> {
+  throw new Error('report: not yet');
+}
