@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const split = (steps: number, batch: number, seed: number) => {
     const data = copyTask({ steps, batch, seed, ...task });
     // One-hot inputs, as the paper's synthetic models.
-    return tokenStream({ inputs: data.inputs, targets: data.targets, batch, oneHot: vocab });
+    return tokenStream(data, { oneHot: vocab });
   };
   const trainStream = split(20_000, 32, 1);
   const validStream = split(1_000, 10, 2);
@@ -68,11 +68,11 @@ async function main(): Promise<void> {
           );
         }
         break;
-      case 'truncation': {
-        const same = event.from === event.to;
-        const change = same ? `K stays ${event.to}` : `K ${event.from} → ${event.to}`;
-        const atFrom = `δ̂(${event.from}) ${event.deltaAtFrom.toFixed(3)}`;
-        const atTo = same ? '' : `   δ̂(${event.to}) ${event.deltaAtTo.toFixed(3)}`;
+      case 'estimate': {
+        const same = event.current === event.chosen;
+        const change = same ? `K stays ${event.chosen}` : `K ${event.current} → ${event.chosen}`;
+        const atFrom = `δ̂(${event.current}) ${event.deltaAtCurrent.toFixed(3)}`;
+        const atTo = same ? '' : `   δ̂(${event.chosen}) ${event.deltaAtChosen.toFixed(3)}`;
         console.log(
           `${change}   β̂ ${event.beta.toFixed(3)}   ${atFrom}${atTo}   (${event.seconds.toFixed(1)} s to estimate)`,
         );
@@ -91,9 +91,10 @@ async function main(): Promise<void> {
     test: testStream,
     truncation: adaptiveTruncation({ delta: 0.1, preset: 'synthetic' }),
     windowing: 'buffer',
-    optimizer: { name: 'adam' },
-    learningRate: 0.005,
-    clipNorm: 1,
+    // The synthetic preset (the reference's copy-task settings: K from 15, W 100, exact C) and its clipping
+    // convention: clip the gradient of the summed window loss at 1.
+    optimizer: { name: 'adam', learningRate: 0.005 },
+    clip: { norm: 1, over: 'sum' },
     resetStateEachEpoch: false,
     stop: { wallTimeSeconds: seconds, epochs: 50 },
     evaluation: { every: 250 },
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   );
   console.log(`best valid perplexity ${best.perplexity.toFixed(4)} at update ${best.update}`);
   console.log(`test perplexity at the best valid perplexity: ${test.perplexity.toFixed(4)}`);
-  console.log(`K settled at ${result.truncation}`);
+  console.log(`K settled at ${result.truncation} (history ${result.truncationHistory.map((h) => `${h.K}@${h.update}`).join(' → ')})`);
   console.log(
     `${Math.round(result.tokensPerSecond)} tokens/s; ${((100 * result.estimateSeconds) / result.elapsedSeconds).toFixed(1)} % of the time spent estimating K`,
   );

@@ -41,7 +41,7 @@ function medianSeconds(run: () => void, repeats = 3): number {
 
 function copyStream(steps: number, batch: number): Stream {
   const data = copyTask({ steps, batch, length: 10, minLength: 5, seed: 1 });
-  return tokenStream({ inputs: data.inputs, targets: data.targets, batch, oneHot: SYNTHETIC_VOCAB_SIZE });
+  return tokenStream(data, { oneHot: SYNTHETIC_VOCAB_SIZE });
 }
 
 const copySpec: ModelSpec = {
@@ -152,14 +152,16 @@ await profileBench('language model (2-layer LSTM 200, vocab 10k)', lmSpec, 200, 
     model,
     train: copyStream(20_000, 32),
     truncation: adaptiveTruncation({ delta: 0.1, preset: 'synthetic' }),
-    optimizer: { name: 'adam' },
-    learningRate: 0.005,
-    clipNorm: 1,
+    optimizer: { name: 'adam', learningRate: 0.005 },
+    clip: { norm: 1 },
+    monitorBias: { every: 500 },
     stop: { updates },
   });
   console.log(
     `${result.updates} updates in ${result.elapsedSeconds.toFixed(1)} s, ${result.estimateSeconds.toFixed(1)} s estimating: ` +
-      `${((100 * result.estimateSeconds) / result.elapsedSeconds).toFixed(1)} % of wall time (K ended at ${result.truncation})`,
+      `${((100 * result.estimateSeconds) / result.elapsedSeconds).toFixed(1)} % of wall time (K ended at ${result.truncation}); ` +
+      `bias monitoring every 500 updates: ${result.monitorSeconds.toFixed(1)} s, ` +
+      `${((100 * result.monitorSeconds) / result.elapsedSeconds).toFixed(1)} %`,
   );
   model.dispose();
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { adaptiveTruncation, denseStream, type TruncationEvent, train } from '../src/index';
+import { adaptiveTruncation, denseStream, type EstimateEvent, train } from '../src/index';
 import { linearRnn } from './fixtures/tiny-models';
 
 /** κ̂(δ) for an exact geometric profile φ_k ∝ β^k over W lags: min{K : β^K / (1 − 2β^W) < δ} (ARCHITECTURE §1). */
@@ -26,7 +26,7 @@ describe('end-to-end estimate on a known contraction (issue test 4)', () => {
         () => tf.randomNormal([steps, batch, hidden], 0, 1, 'float32', 12).dataSync() as Float32Array,
       );
       const model = linearRnn(a, hidden);
-      const events: TruncationEvent[] = [];
+      const events: EstimateEvent[] = [];
       await train({
         model,
         train: denseStream({ batch, features: hidden, inputs: data, targets, outputs: hidden }),
@@ -40,17 +40,17 @@ describe('end-to-end estimate on a known contraction (issue test 4)', () => {
           kmin: 1,
           kmax: 59,
         }),
-        learningRate: 1e-9,
+        optimizer: { name: 'sgd', learningRate: 1e-9 },
         stop: { updates: 1 },
         onEvent: (e) => {
-          if (e.type === 'truncation') events.push(e);
+          if (e.type === 'estimate') events.push(e);
         },
       });
       expect(events).toHaveLength(1);
       const event = events[0]!;
       expect(event.beta).toBeCloseTo(Math.abs(a), 4);
-      expect(event.to).toBe(closedForm(Math.abs(a), delta, window));
-      expect(event.deltaAtTo).toBeLessThan(delta);
+      expect(event.chosen).toBe(closedForm(Math.abs(a), delta, window));
+      expect(event.deltaAtChosen).toBeLessThan(delta);
       model.dispose();
     });
   }

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { adaptiveTruncation, tokenStream, train } from '../src/index';
 import { tinyRnn } from './fixtures/tiny-models';
 
-it('tf.memory().numTensors stays flat over 500 updates with adaptive refreshes and evaluations (issue test 5)', async () => {
+it('tf.memory().numTensors stays flat over 500 updates with adaptive refreshes, bias monitoring and evaluations', async () => {
   const vocab = 5;
   const batch = 3;
   const tokens = new Int32Array(300 * batch).map((_, i) => (i * 3 + (i >> 4)) % vocab);
@@ -12,10 +12,11 @@ it('tf.memory().numTensors stays flat over 500 updates with adaptive refreshes a
   const counts: number[] = [];
   let refreshes = 0;
   let evaluations = 0;
+  let monitored = 0;
   const result = await train({
     model,
-    train: tokenStream({ tokens, batch }),
-    valid: tokenStream({ tokens: tokens.slice(0, 60 * batch), batch }),
+    train: tokenStream({ data: tokens, steps: 300, batch }),
+    valid: tokenStream({ data: tokens.slice(0, 60 * 2), steps: 60, batch: 2 }),
     truncation: adaptiveTruncation({
       refreshAtStart: true,
       delta: 0.2,
@@ -27,20 +28,22 @@ it('tf.memory().numTensors stays flat over 500 updates with adaptive refreshes a
       kmin: 2,
       kmax: 6,
     }),
-    optimizer: { name: 'adam' },
-    learningRate: 0.01,
-    clipNorm: 1,
+    optimizer: { name: 'adam', learningRate: 0.01 },
+    clip: { norm: 1 },
+    monitorBias: { every: 125, window: 8, burnIn: 2, samples: 3 },
     stop: { updates: 500 },
-    evaluation: { every: 100, batch: 2 },
+    evaluation: { every: 100 },
     onEvent: (e) => {
       if (e.type === 'step') counts.push(tf.memory().numTensors);
-      if (e.type === 'truncation') refreshes++;
+      if (e.type === 'estimate') refreshes++;
+      if (e.type === 'bias') monitored++;
       if (e.type === 'evaluate') evaluations++;
     },
   });
   expect(result.updates).toBe(500);
   expect(refreshes).toBe(10);
   expect(evaluations).toBe(5);
+  expect(monitored).toBe(4);
   // Flat: after update 1 (optimiser slots, carried state) the count does not change until the first evaluation
   // keeps a copy of the best weights (one tensor per variable), and then not again.
   expect(new Set(counts.slice(1, 100)).size).toBe(1);

@@ -9,6 +9,8 @@ import { tinyRnn } from './fixtures/tiny-models';
 const vocab = 5;
 const batch = 4;
 const tokens = new Int32Array(50 * batch).map((_, i) => (i * 3 + (i >> 2)) % vocab);
+/** A [T, B] layout as batchify returns it. */
+const lm = (data: Int32Array) => ({ data, steps: data.length / batch, batch });
 
 describe('train', () => {
   it('stops on epochs, walks the stream in windows of K and emits step events in order', async () => {
@@ -16,10 +18,10 @@ describe('train', () => {
     const steps: TrainEvent[] = [];
     const result = await train({
       model,
-      train: tokenStream({ tokens, batch }),
+      train: tokenStream(lm(tokens)),
       truncation: fixedTruncation(7),
       windowing: 'tf',
-      learningRate: 0.1,
+      optimizer: { name: 'sgd', learningRate: 0.1 },
       stop: { epochs: 2 },
       onEvent: (e) => {
         if (e.type === 'step') steps.push(e);
@@ -38,17 +40,16 @@ describe('train', () => {
 
   it('learns: the validation loss falls, and the test split is scored with the best weights', async () => {
     const model = tinyRnn({ vocab, hidden: 8 });
-    const valid = tokenStream({ tokens: tokens.slice(0, 20 * batch), batch });
-    const initial = evaluate(model, valid.rebatch(10));
+    const valid = tokenStream(lm(tokens.slice(0, 20 * batch)));
+    const initial = evaluate(model, valid);
     const evaluations: number[] = [];
     const result = await train({
       model,
-      train: tokenStream({ tokens, batch }),
+      train: tokenStream(lm(tokens)),
       valid,
       test: valid,
       truncation: fixedTruncation(5),
-      optimizer: { name: 'adam' },
-      learningRate: 0.05,
+      optimizer: { name: 'adam', learningRate: 0.05 },
       stop: { updates: 60 },
       evaluation: { every: 20 },
       onEvent: (e) => {
@@ -64,7 +65,7 @@ describe('train', () => {
     model.dispose();
   });
 
-  it('skips non-finite updates, emits nonFinite, and stops after maxNonFinite in a row keeping the last checkpoint', async () => {
+  it('skips non-finite updates, emits nonFinite, and stops after maxNonFinite in a row restoring the last good checkpoint', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tbptt-nonfinite-'));
     try {
       const model = tinyRnn({ vocab, hidden: 4 });
@@ -72,9 +73,9 @@ describe('train', () => {
       let updates = 0;
       const run = train({
         model,
-        train: tokenStream({ tokens, batch }),
+        train: tokenStream(lm(tokens)),
         truncation: fixedTruncation(3),
-        learningRate: 0.1,
+        optimizer: { name: 'sgd', learningRate: 0.1 },
         stop: { updates: 100 },
         checkpoint: { dir, every: 2 },
         maxNonFinite: 3,
@@ -90,11 +91,17 @@ describe('train', () => {
         },
       });
       await expect(run).rejects.toThrow(
-        /train: 3 non-finite updates in a row .* The last good checkpoint is .*update-000000004/,
+        /train: 3 non-finite updates in a row .* the weights and optimiser state of the last good checkpoint .*update-000000002 were restored in memory/,
       );
+      // Good means good: the NaN weights were never checkpointed, and the model holds the last good weights again.
+      for (const v of model.variables) expect(Number.isFinite(v.sum().dataSync()[0]!)).toBe(true);
       const nonFinite = events.filter((e) => e.type === 'nonFinite');
       expect(nonFinite.map((e) => (e.type === 'nonFinite' ? e.consecutive : 0))).toEqual([1, 2, 3]);
-      expect(readdirSync(dir)).toContain('update-000000004');
+      // The checkpoint due at update 4 came after the poisoning: refused, with the reason.
+      expect(readdirSync(dir)).not.toContain('update-000000004');
+      expect(
+        events.some((e) => e.type === 'checkpointFailed' && /weights are not finite/.test(e.message)),
+      ).toBe(true);
       model.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -103,7 +110,7 @@ describe('train', () => {
 
   it('evaluate carries the state through the split: one chunk or many give the same loss', () => {
     const model = tinyRnn({ vocab, hidden: 4 });
-    const stream = tokenStream({ tokens, batch });
+    const stream = tokenStream(lm(tokens));
     const before = tf.memory().numTensors;
     const whole = evaluate(model, stream, { chunk: 1000 });
     const chunked = evaluate(model, stream, { chunk: 6 });
@@ -129,11 +136,11 @@ describe('train, validation schedule', () => {
     const at: number[] = [];
     await train({
       model,
-      train: tokenStream({ tokens, batch }),
-      valid: tokenStream({ tokens: tokens.slice(0, 20 * batch), batch }),
+      train: tokenStream(lm(tokens)),
+      valid: tokenStream(lm(tokens.slice(0, 20 * batch))),
       truncation: fixedTruncation(7),
       windowing: 'tf',
-      learningRate: 0.1,
+      optimizer: { name: 'sgd', learningRate: 0.1 },
       stop: { updates: 10 }, // 7 updates per epoch: one epoch end, then a stop mid-epoch
       onEvent: (e) => {
         if (e.type === 'evaluate') at.push(e.update);

@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '@tbptt/models';
 
@@ -16,33 +27,61 @@ export interface CheckpointFiles {
   trainer: Record<string, unknown>;
 }
 
+/** manifest.json: every file's size and sha256, written last, checked on load. */
+interface Manifest {
+  version: 1;
+  files: Record<string, { size: number; sha256: string }>;
+}
+
 const LATEST = 'latest';
+const MANIFEST = 'manifest.json';
+/** A checkpoint directory's name: `update-` and 9 digits. */
+export const CHECKPOINT_NAME = /^update-\d{9}$/;
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * Writes a checkpoint atomically: every file goes into a hidden temporary directory under `root`, which is
- * then renamed to `root/<name>`; the `latest` pointer is replaced the same way (temp file + rename). A crash
- * leaves either the previous checkpoint or the new one, never a half-written one. Keeps the newest `keep`.
- * Returns the checkpoint directory.
+ * Writes a checkpoint atomically: every file goes into a hidden temporary directory under `root`, the manifest
+ * (sizes and sha256 of the others) last, then the directory is renamed to `root/<name>`; the `latest` pointer
+ * is replaced the same way (temp file + rename). A crash leaves either the previous checkpoint or the new one,
+ * never a half-written one, and a failure removes the temporary directory. Keeps the newest `keep`
+ * checkpoints (only directories named `update-<9 digits>` that hold a manifest are ever deleted).
  */
 export function writeCheckpoint(root: string, name: string, files: CheckpointFiles, keep = 2): string {
-  mkdirSync(root, { recursive: true });
   const target = join(root, name);
   const temp = join(root, `.tmp-${name}-${process.pid}`);
-  rmSync(temp, { recursive: true, force: true });
-  mkdirSync(temp);
-  writeFileSync(join(temp, 'weights.safetensors'), files.weights);
-  writeFileSync(join(temp, 'optimizer.safetensors'), new Uint8Array(encodeSafetensors(files.optimizer)));
-  writeFileSync(join(temp, 'state.safetensors'), new Uint8Array(encodeSafetensors(files.state)));
-  if (files.best)
-    writeFileSync(join(temp, 'best.safetensors'), new Uint8Array(encodeSafetensors(files.best)));
-  writeFileSync(join(temp, 'trainer.json'), JSON.stringify(files.trainer));
-  rmSync(target, { recursive: true, force: true });
-  renameSync(temp, target);
-  const pointer = join(root, `.tmp-${LATEST}-${process.pid}`);
-  writeFileSync(pointer, name);
-  renameSync(pointer, join(root, LATEST));
+  try {
+    mkdirSync(root, { recursive: true });
+    rmSync(temp, { recursive: true, force: true });
+    mkdirSync(temp);
+    const contents: [string, Uint8Array][] = [
+      ['weights.safetensors', files.weights],
+      ['optimizer.safetensors', new Uint8Array(encodeSafetensors(files.optimizer))],
+      ['state.safetensors', new Uint8Array(encodeSafetensors(files.state))],
+      ...(files.best
+        ? ([['best.safetensors', new Uint8Array(encodeSafetensors(files.best))]] as [string, Uint8Array][])
+        : []),
+      ['trainer.json', new TextEncoder().encode(JSON.stringify(files.trainer))],
+    ];
+    const manifest: Manifest = { version: 1, files: {} };
+    for (const [file, bytes] of contents) {
+      writeFileSync(join(temp, file), bytes);
+      manifest.files[file] = { size: bytes.byteLength, sha256: sha256(bytes) };
+    }
+    writeFileSync(join(temp, MANIFEST), JSON.stringify(manifest));
+    rmSync(target, { recursive: true, force: true });
+    renameSync(temp, target);
+    const pointer = join(root, `.tmp-${LATEST}-${process.pid}`);
+    writeFileSync(pointer, name);
+    renameSync(pointer, join(root, LATEST));
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw new Error(`writeCheckpoint: could not write ${target}: ${(error as Error).message}`);
+  }
   const old = readdirSync(root)
-    .filter((entry) => entry.startsWith('update-') && entry !== name)
+    .filter(
+      (entry) => CHECKPOINT_NAME.test(entry) && entry !== name && existsSync(join(root, entry, MANIFEST)),
+    )
     .sort();
   for (const entry of old.slice(0, Math.max(0, old.length - (keep - 1)))) {
     rmSync(join(root, entry), { recursive: true, force: true });
@@ -65,32 +104,110 @@ export function resolveCheckpoint(path: string): string {
   );
 }
 
-/** Reads the checkpoint at `path` (a checkpoint directory or a root with a `latest` pointer). */
+/**
+ * Reads the checkpoint at `path` (a checkpoint directory or a root with a `latest` pointer) and checks every file
+ * against the manifest (size and sha256) before decoding anything.
+ */
 export function readCheckpoint(path: string): CheckpointFiles & { path: string } {
   const dir = resolveCheckpoint(path);
-  const read = (file: string): Map<string, NamedTensor> => {
+  const fail = (file: string, problem: string): never => {
+    throw new Error(
+      `readCheckpoint: ${join(dir, file)} ${problem}; the checkpoint is damaged — resume from an earlier one`,
+    );
+  };
+  let manifest: Manifest | undefined;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Manifest;
+  } catch (error) {
+    fail(MANIFEST, `cannot be read (${(error as Error).message})`);
+  }
+  if (manifest?.version !== 1 || typeof manifest.files !== 'object')
+    fail(MANIFEST, 'is not a version 1 manifest');
+  const bytes = new Map<string, Uint8Array>();
+  for (const [file, expected] of Object.entries(manifest!.files)) {
+    let data: Uint8Array;
     try {
-      return decodeSafetensors(readFileSync(join(dir, file))).tensors;
+      data = new Uint8Array(readFileSync(join(dir, file)));
     } catch (error) {
-      throw new Error(
-        `readCheckpoint: ${join(dir, file)}: ${(error as Error).message}; the checkpoint is damaged`,
-      );
+      return fail(file, `is missing (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    if (data.byteLength !== expected.size)
+      fail(file, `has ${data.byteLength} bytes, the manifest says ${expected.size}`);
+    if (sha256(data) !== expected.sha256) fail(file, 'does not match its sha256 in the manifest');
+    bytes.set(file, data);
+  }
+  for (const file of ['weights.safetensors', 'optimizer.safetensors', 'state.safetensors', 'trainer.json']) {
+    if (!bytes.has(file)) fail(file, 'is not in the manifest');
+  }
+  const decode = (file: string): Map<string, NamedTensor> => {
+    try {
+      return decodeSafetensors(bytes.get(file)!).tensors;
+    } catch (error) {
+      return fail(file, `cannot be decoded (${(error as Error).message})`);
     }
   };
-  let trainer: Record<string, unknown>;
+  let trainer: Record<string, unknown> = {};
   try {
-    trainer = JSON.parse(readFileSync(join(dir, 'trainer.json'), 'utf8'));
+    trainer = JSON.parse(new TextDecoder().decode(bytes.get('trainer.json')!));
   } catch (error) {
-    throw new Error(
-      `readCheckpoint: ${join(dir, 'trainer.json')} is not valid JSON (${(error as Error).message})`,
-    );
+    fail('trainer.json', `is not valid JSON (${(error as Error).message})`);
   }
   return {
     path: dir,
-    weights: new Uint8Array(readFileSync(join(dir, 'weights.safetensors'))),
-    optimizer: read('optimizer.safetensors'),
-    state: read('state.safetensors'),
-    ...(existsSync(join(dir, 'best.safetensors')) ? { best: read('best.safetensors') } : {}),
+    weights: bytes.get('weights.safetensors')!,
+    optimizer: decode('optimizer.safetensors'),
+    state: decode('state.safetensors'),
+    ...(bytes.has('best.safetensors') ? { best: decode('best.safetensors') } : {}),
     trainer,
   };
+}
+
+/**
+ * Checks, before any training, that `root` can hold checkpoints: creatable, a directory, writable (a probe file
+ * is written and removed) and with room for about two checkpoints of `bytesPerCheckpoint`. Removes stale
+ * temporary directories (`.tmp-*`) a killed run left. Errors name the path, the cause and the fix.
+ */
+export function prepareCheckpointDir(root: string, bytesPerCheckpoint: number): string {
+  const fn = 'train: checkpoint.dir';
+  const dir = resolve(root);
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw Object.assign(new Error('exists and is not a directory'), { code: 'ENOTDIR' });
+    }
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.tmp-probe-${process.pid}`);
+    writeFileSync(probe, 'probe');
+    rmSync(probe);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const why =
+      e.code === 'EACCES' || e.code === 'EPERM'
+        ? 'is not writable'
+        : e.code === 'ENOTDIR' || e.code === 'EEXIST'
+          ? 'is (or lies under) a file, not a directory'
+          : e.code === 'ENOSPC'
+            ? 'has no space left'
+            : `cannot be used (${e.message})`;
+    throw new Error(`${fn} ${dir} ${why}; choose a writable directory for checkpoints`);
+  }
+  for (const entry of readdirSync(dir)) {
+    if (entry.startsWith('.tmp-')) rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+  const free = freeBytes(dir);
+  if (free !== undefined && free < 2 * bytesPerCheckpoint) {
+    throw new Error(
+      `${fn} ${dir} has ${(free / 2 ** 20).toFixed(1)} MiB free, a checkpoint needs about ${(bytesPerCheckpoint / 2 ** 20).toFixed(1)} MiB ` +
+        '(and two while the next replaces the last); free some space or choose another directory',
+    );
+  }
+  return dir;
+}
+
+function freeBytes(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,20 +1,24 @@
-import { checkPositiveInteger, type TruncationController } from './truncation-controller';
+import {
+  checkPositiveInteger,
+  type FixedTruncationState,
+  isRecord,
+  restoreError,
+  type TruncationController,
+} from './truncation-controller';
 
 /** Constant truncation K (classic TBPTT). */
-export function fixedTruncation(truncation: number): TruncationController {
+export function fixedTruncation(truncation: number): TruncationController<FixedTruncationState> {
   const k = checkPositiveInteger('fixedTruncation', 'K', truncation);
   return {
     kind: 'fixed',
-    current: () => k,
-    next: () => ({ truncation: k, learningRateScale: 1 }),
-    getState: () => ({ kind: 'fixed', truncation: k }),
-    setState(state) {
-      if (state.kind !== 'fixed' || state.truncation !== k) {
-        throw new Error(
-          `fixedTruncation.setState: the checkpoint holds ${JSON.stringify(state)}, but this controller is fixed K = ${k}; ` +
-            'resume with the controller the run was started with',
-        );
+    init: () => ({ kind: 'fixed', truncation: k }),
+    next: (state) => [{ truncation: k, learningRateScale: 1 }, state],
+    truncation: () => k,
+    restore(json) {
+      if (!isRecord(json) || json.kind !== 'fixed' || json.truncation !== k) {
+        throw restoreError('fixedTruncation', json, `fixed K = ${k}`);
       }
+      return { kind: 'fixed', truncation: k };
     },
   };
 }

@@ -1,7 +1,13 @@
 import { createPrng, standardNormal } from '@tbptt/models';
-import { checkPositiveInteger, type TruncationController } from './truncation-controller';
+import {
+  checkPositiveInteger,
+  isRecord,
+  restoreError,
+  type TruncationController,
+  type VariableTruncationState,
+} from './truncation-controller';
 
-/** PRNG stream of the window lengths (the models' initialiser and dropout use streams 1 and 2). */
+/** PRNG stream of the window lengths (the random package's `variableTruncation` stream). */
 const VARIABLE_TRUNCATION_STREAM = 12;
 
 export interface VariableTruncationOptions {
@@ -11,7 +17,7 @@ export interface VariableTruncationOptions {
   sd?: number;
   /** Probability of using mean / 2 as the centre instead. Default 0.05 (AWD-LSTM). */
   pShort?: number;
-  /** Shortest window. Default 5 (AWD-LSTM's max(5, ·)). */
+  /** Shortest window. Default 5 (AWD-LSTM's max(5, ·)), or the mean when it is shorter. */
   kmin?: number;
   /** Seed of the controller's own random stream. Default 0. */
   seed?: number;
@@ -22,34 +28,59 @@ export interface VariableTruncationOptions {
  * else mean/2; K = max(kmin, round(N(c, sd²))); the learning rate is scaled by K / mean so every token
  * carries the same weight whatever the window length.
  */
-export function variableTruncation(options: VariableTruncationOptions): TruncationController {
+export function variableTruncation(
+  options: VariableTruncationOptions,
+): TruncationController<VariableTruncationState> {
   const fn = 'variableTruncation';
   const mean = checkPositiveInteger(fn, 'mean', options.mean);
   const sd = options.sd ?? 5;
   const pShort = options.pShort ?? 0.05;
   const kmin = checkPositiveInteger(fn, 'kmin', options.kmin ?? Math.min(5, mean));
-  if (!(sd >= 0) || !Number.isFinite(sd)) throw new Error(`${fn}: sd must be a finite number ≥ 0, got ${sd}`);
-  if (!(pShort >= 0 && pShort <= 1)) throw new Error(`${fn}: pShort must be in [0, 1], got ${pShort}`);
-  const rng = createPrng(options.seed ?? 0, VARIABLE_TRUNCATION_STREAM);
-  let last = mean;
+  if (typeof sd !== 'number' || !(sd >= 0) || !Number.isFinite(sd)) {
+    throw new Error(`${fn}: sd must be a finite number ≥ 0, got ${String(sd)}`);
+  }
+  if (typeof pShort !== 'number' || !(pShort >= 0 && pShort <= 1)) {
+    throw new Error(`${fn}: pShort must be in [0, 1], got ${String(pShort)}`);
+  }
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) throw new Error(`${fn}: seed must be a safe integer, got ${String(seed)}`);
   return {
     kind: 'variable',
-    current: () => last,
-    next() {
+    init: () => ({
+      kind: 'variable',
+      mean,
+      rng: createPrng(seed, VARIABLE_TRUNCATION_STREAM).getState(),
+      truncation: mean,
+    }),
+    next(state) {
+      const rng = createPrng(seed, VARIABLE_TRUNCATION_STREAM);
+      rng.setState(state.rng);
       const centre = rng.nextFloat() < 1 - pShort ? mean : mean / 2;
-      last = Math.max(kmin, Math.round(centre + sd * standardNormal(rng)));
-      return { truncation: last, learningRateScale: last / mean };
+      const k = Math.max(kmin, Math.round(centre + sd * standardNormal(rng)));
+      return [
+        { truncation: k, learningRateScale: k / mean },
+        { kind: 'variable', mean, rng: rng.getState(), truncation: k },
+      ];
     },
-    getState: () => ({ kind: 'variable', mean, rng: rng.getState(), last }),
-    setState(state) {
-      if (state.kind !== 'variable' || state.mean !== mean) {
-        throw new Error(
-          `${fn}.setState: the checkpoint holds ${JSON.stringify(state)}, but this controller has mean ${mean}; ` +
-            'resume with the controller the run was started with',
-        );
+    truncation: () => mean,
+    restore(json) {
+      if (
+        !isRecord(json) ||
+        json.kind !== 'variable' ||
+        json.mean !== mean ||
+        !Array.isArray(json.rng) ||
+        json.rng.length !== 4 ||
+        !json.rng.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) ||
+        !Number.isInteger(json.truncation)
+      ) {
+        throw restoreError(fn, json, `variable with mean ${mean}`);
       }
-      rng.setState(state.rng as number[]);
-      last = state.last as number;
+      return {
+        kind: 'variable',
+        mean,
+        rng: [...(json.rng as number[])],
+        truncation: json.truncation as number,
+      };
     },
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { slotOptimizer } from '../internal/slot-optimizer';
-import type { NamedParameter, Optimizer } from './optimizer';
+import { slotTransform } from '../internal/slot-transform';
+import { checkCommon, checkUnit, type Optimizer } from './optimizer';
 
 /**
  * Adadelta (Zeiler 2012) in PyTorch's form: g ← g + λθ; s ← ρs + (1−ρ)g²;
@@ -8,23 +8,22 @@ import type { NamedParameter, Optimizer } from './optimizer';
  * Slots `<name>.square_avg` and `<name>.acc_delta`.
  */
 export function adadelta(
-  parameters: readonly NamedParameter[],
-  options: { rho?: number; epsilon?: number; weightDecay?: number } = {},
+  options: { learningRate?: number; rho?: number; epsilon?: number; weightDecay?: number } = {},
 ): Optimizer {
-  const rho = options.rho ?? 0.9;
+  const { learningRate, weightDecay } = checkCommon('adadelta', options);
+  const rho = checkUnit('adadelta', 'rho', options.rho ?? 0.9, false);
   const epsilon = options.epsilon ?? 1e-6;
-  return slotOptimizer(
+  if (!(epsilon > 0)) throw new Error(`adadelta: epsilon must be a number > 0, got ${String(epsilon)}`);
+  const transform = slotTransform(
     'adadelta',
-    parameters,
     ['square_avg', 'acc_delta'],
-    options.weightDecay ?? 0,
-    ({ param, grad: g, slots, learningRate }) => {
-      const s = slots[0]!;
-      const u = slots[1]!;
-      s.assign(tf.add(tf.mul(s, rho), tf.mul(tf.square(g), 1 - rho)));
-      const delta = tf.mul(tf.div(tf.sqrt(tf.add(u, epsilon)), tf.sqrt(tf.add(s, epsilon))), g);
-      u.assign(tf.add(tf.mul(u, rho), tf.mul(tf.square(delta), 1 - rho)));
-      param.assign(tf.sub(param, tf.mul(delta, learningRate)));
+    weightDecay,
+    ({ grad: g, slots }) => {
+      const s = tf.add(tf.mul(slots[0]!, rho), tf.mul(tf.square(g), 1 - rho));
+      const delta = tf.mul(tf.div(tf.sqrt(tf.add(slots[1]!, epsilon)), tf.sqrt(tf.add(s, epsilon))), g);
+      const u = tf.add(tf.mul(slots[1]!, rho), tf.mul(tf.square(delta), 1 - rho));
+      return { direction: delta, slots: [s, u] };
     },
   );
+  return { ...transform, name: 'adadelta', learningRate };
 }

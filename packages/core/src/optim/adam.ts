@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { slotOptimizer } from '../internal/slot-optimizer';
-import type { NamedParameter, Optimizer } from './optimizer';
+import { slotTransform } from '../internal/slot-transform';
+import { checkCommon, checkUnit, type Optimizer } from './optimizer';
 
 /**
  * Adam (Kingma & Ba 2015), with coupled weight decay as in PyTorch's `Adam(weight_decay=λ)`:
@@ -8,26 +8,26 @@ import type { NamedParameter, Optimizer } from './optimizer';
  * Slots `<name>.m` and `<name>.v`.
  */
 export function adam(
-  parameters: readonly NamedParameter[],
-  options: { beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number } = {},
+  options: {
+    learningRate?: number;
+    beta1?: number;
+    beta2?: number;
+    epsilon?: number;
+    weightDecay?: number;
+  } = {},
 ): Optimizer {
-  const beta1 = options.beta1 ?? 0.9;
-  const beta2 = options.beta2 ?? 0.999;
+  const { learningRate, weightDecay } = checkCommon('adam', options);
+  const beta1 = checkUnit('adam', 'beta1', options.beta1 ?? 0.9, true);
+  const beta2 = checkUnit('adam', 'beta2', options.beta2 ?? 0.999, true);
   const epsilon = options.epsilon ?? 1e-8;
-  return slotOptimizer(
-    'adam',
-    parameters,
-    ['m', 'v'],
-    options.weightDecay ?? 0,
-    ({ param, grad: g, slots, learningRate, step }) => {
-      const m = slots[0]!;
-      const v = slots[1]!;
-      const c1 = 1 - beta1 ** step;
-      const c2 = 1 - beta2 ** step;
-      m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-      v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-      const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
-      param.assign(tf.sub(param, tf.mul(update, learningRate)));
-    },
-  );
+  if (!(epsilon > 0)) throw new Error(`adam: epsilon must be a number > 0, got ${String(epsilon)}`);
+  const transform = slotTransform('adam', ['m', 'v'], weightDecay, ({ grad: g, slots, step }) => {
+    const m = tf.add(tf.mul(slots[0]!, beta1), tf.mul(g, 1 - beta1));
+    const v = tf.add(tf.mul(slots[1]!, beta2), tf.mul(tf.square(g), 1 - beta2));
+    const c1 = 1 - beta1 ** step;
+    const c2 = 1 - beta2 ** step;
+    const direction = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
+    return { direction, slots: [m, v] };
+  });
+  return { ...transform, name: 'adam', learningRate };
 }

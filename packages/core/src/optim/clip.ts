@@ -1,20 +1,60 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { EMPTY_STATE, type GradientTransformation } from './gradient-transformation';
 
-/**
- * Global-norm clipping (Pascanu et al. 2013; PyTorch's clip_grad_norm_): with n = ‖(g₁, …, gₘ)‖₂,
- * every gᵢ is scaled by min(1, maxNorm / n). Returns the new gradients (caller disposes) and n, which
- * is non-finite exactly when some gradient entry is. maxNorm = Infinity (or undefined) only measures.
- */
-export function clipByGlobalNorm(
-  grads: readonly tf.Tensor[],
-  maxNorm?: number,
-): { grads: tf.Tensor[]; norm: number } {
+/** ‖(g₁, …, gₘ)‖₂ over all gradients, as a number (non-finite exactly when some entry is). */
+export function globalNorm(grads: readonly tf.Tensor[]): number {
   const normTensor = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
   const norm = normTensor.dataSync()[0]!;
   normTensor.dispose();
-  if (maxNorm === undefined || maxNorm === Number.POSITIVE_INFINITY || !(norm > maxNorm)) {
-    return { grads: grads.map((g) => tf.clone(g)), norm };
+  return norm;
+}
+
+export interface ClipOptions {
+  /** The threshold c > 0. */
+  norm: number;
+  /**
+   * 'mean' (default): clip the gradient of the loss averaged over the window's loss positions at c.
+   * 'sum': clip the gradient of the summed window loss at c — the reference's convention (`tbptt.py` with
+   * `normed=True` averages the K losses and clips at c / K), so the threshold on the mean-loss gradient is c / K.
+   */
+  over?: 'mean' | 'sum';
+}
+
+/** Checks clip options; errors name the field. */
+export function checkClip(fn: string, clip: ClipOptions): Required<ClipOptions> {
+  if (typeof clip !== 'object' || clip === null) {
+    throw new Error(`${fn}: clip must be { norm, over? }, got ${String(clip)}`);
   }
-  const scale = maxNorm / (norm + 1e-6);
-  return { grads: grads.map((g) => tf.tidy(() => tf.mul(g, scale))), norm };
+  if (typeof clip.norm !== 'number' || !(clip.norm > 0) || !Number.isFinite(clip.norm)) {
+    throw new Error(`${fn}: clip.norm must be a finite number > 0, got ${String(clip.norm)}`);
+  }
+  const over = clip.over ?? 'mean';
+  if (over !== 'mean' && over !== 'sum') {
+    throw new Error(`${fn}: clip.over must be 'mean' or 'sum', got ${JSON.stringify(over)}`);
+  }
+  return { norm: clip.norm, over };
+}
+
+/** The threshold on the mean-loss gradient: c, or c / K when clipping over the summed loss. */
+export function clipThreshold(clip: Required<ClipOptions>, lossPositions: number): number {
+  return clip.over === 'sum' ? clip.norm / lossPositions : clip.norm;
+}
+
+/**
+ * Global-norm clipping (Pascanu et al. 2013; PyTorch's `clip_grad_norm_`): with n = ‖g‖₂ and threshold c',
+ * every gᵢ is scaled by c' / (n + 10⁻⁶) when n > c'. Uses `context.gradNorm` when the engine measured it.
+ */
+export function clipByGlobalNorm(options: ClipOptions): GradientTransformation {
+  const clip = checkClip('clipByGlobalNorm', options);
+  return {
+    name: 'clip',
+    init: () => EMPTY_STATE,
+    update(grads, state, context) {
+      const norm = context.gradNorm ?? globalNorm(grads);
+      const threshold = clipThreshold(clip, context.lossPositions);
+      if (!(norm > threshold)) return { updates: grads.map((g) => tf.clone(g)), state };
+      const scale = threshold / (norm + 1e-6);
+      return { updates: grads.map((g) => tf.mul(g, scale)), state };
+    },
+  };
 }

@@ -1,40 +1,44 @@
 import { adadelta } from './adadelta';
 import { adam } from './adam';
-import type { NamedParameter, Optimizer, OptimizerSpec } from './optimizer';
+import type { Optimizer, OptimizerSpec } from './optimizer';
 import { momentum, sgd } from './sgd';
 
-/** Builds the optimiser an {@link OptimizerSpec} names, over the given parameters. */
-export function createOptimizer(spec: OptimizerSpec, parameters: readonly NamedParameter[]): Optimizer {
-  const weightDecay = spec.weightDecay ?? 0;
-  if (!(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
+const NAMES = ['sgd', 'momentum', 'adam', 'adadelta'] as const;
+
+/** Builds the optimiser an {@link OptimizerSpec} names; an {@link Optimizer} object is returned as it is. */
+export function createOptimizer(spec: OptimizerSpec | Optimizer): Optimizer {
+  if (typeof spec !== 'object' || spec === null) {
     throw new Error(
-      `createOptimizer: optimizer.weightDecay must be a finite number ≥ 0, got ${spec.weightDecay}`,
+      `createOptimizer: optimizer must be a spec like { name: 'sgd' } or an optimiser, got ${String(spec)}`,
     );
   }
-  switch (spec.name) {
+  if ('update' in spec && typeof spec.update === 'function') return spec;
+  const s = spec as OptimizerSpec;
+  const common = {
+    ...(s.learningRate === undefined ? {} : { learningRate: s.learningRate }),
+    ...(s.weightDecay === undefined ? {} : { weightDecay: s.weightDecay }),
+  };
+  switch (s.name) {
     case 'sgd':
-      return sgd(parameters, { weightDecay });
+      return sgd(common);
     case 'momentum':
-      return momentum(parameters, {
-        weightDecay,
-        ...(spec.momentum === undefined ? {} : { momentum: spec.momentum }),
-      });
+      return momentum({ ...common, ...(s.momentum === undefined ? {} : { momentum: s.momentum }) });
     case 'adam':
-      return adam(parameters, {
-        weightDecay,
-        ...(spec.beta1 === undefined ? {} : { beta1: spec.beta1 }),
-        ...(spec.beta2 === undefined ? {} : { beta2: spec.beta2 }),
-        ...(spec.epsilon === undefined ? {} : { epsilon: spec.epsilon }),
+      return adam({
+        ...common,
+        ...(s.beta1 === undefined ? {} : { beta1: s.beta1 }),
+        ...(s.beta2 === undefined ? {} : { beta2: s.beta2 }),
+        ...(s.epsilon === undefined ? {} : { epsilon: s.epsilon }),
       });
     case 'adadelta':
-      return adadelta(parameters, {
-        weightDecay,
-        ...(spec.rho === undefined ? {} : { rho: spec.rho }),
-        ...(spec.epsilon === undefined ? {} : { epsilon: spec.epsilon }),
+      return adadelta({
+        ...common,
+        ...(s.rho === undefined ? {} : { rho: s.rho }),
+        ...(s.epsilon === undefined ? {} : { epsilon: s.epsilon }),
       });
     default:
       throw new Error(
-        `createOptimizer: optimizer.name must be 'sgd', 'momentum', 'adam' or 'adadelta', got ${JSON.stringify((spec as { name: unknown }).name)}`,
+        `createOptimizer: optimizer.name must be one of ${NAMES.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify((s as { name: unknown }).name)}`,
       );
   }
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createOptimizer } from './create-optimizer';
+import { applyUpdates, chain, disposeChainState } from './gradient-transformation';
+import { scaleByLearningRate } from './learning-rate';
 import type { OptimizerSpec } from './optimizer';
 
 /** Scalar float64 references of the update rules, written from the papers / PyTorch docs. */
@@ -66,11 +68,15 @@ describe('optimisers', () => {
       const initial = tf.tensor1d(theta0);
       const variable = tf.variable(initial);
       initial.dispose();
-      const optimizer = createOptimizer(spec, [{ name: 'w', variable }]);
+      const parameters = [{ name: 'w', variable }];
+      const optimization = chain(createOptimizer(spec), scaleByLearningRate());
+      let state = optimization.init(parameters);
       for (const g of grads) {
         const t = tf.tensor1d(g);
-        optimizer.apply([t], 0.05);
-        t.dispose();
+        const out = optimization.update([t], state, { parameters, lossPositions: 1, learningRate: 0.05 });
+        applyUpdates(parameters, out.updates);
+        tf.dispose([t, ...out.updates]);
+        state = out.state;
       }
       const got = variable.dataSync();
       theta0.forEach((x, j) => {
@@ -82,22 +88,29 @@ describe('optimisers', () => {
         );
         expect(Math.abs(got[j]! - want)).toBeLessThan(1e-5 * Math.max(1, Math.abs(want)));
       });
-      expect(optimizer.getStep()).toBe(4);
-      for (const name of optimizer.slots().keys()) expect(name.startsWith('w.')).toBe(true);
-      optimizer.dispose();
+      expect(state[0]!.step).toBe(4);
+      for (const name of state[0]!.slots.keys()) expect(name.startsWith('w.')).toBe(true);
+      disposeChainState(state);
       variable.dispose();
       expect(tf.memory().numTensors).toBe(before);
     });
   }
 
-  it('refuses an unknown optimiser or a negative weight decay, naming the field', () => {
-    const variable = tf.variable(tf.scalar(1));
-    expect(() => createOptimizer({ name: 'rmsprop' as 'sgd' }, [{ name: 'w', variable }])).toThrow(
-      /optimizer.name/,
+  it('refuses an unknown optimiser or a bad field, naming it', () => {
+    expect(() => createOptimizer({ name: 'rmsprop' as 'sgd' })).toThrow(/optimizer.name must be one of/);
+    expect(() => createOptimizer({ name: 'sgd', weightDecay: -1 })).toThrow(/sgd: weightDecay .* got -1/);
+    expect(() => createOptimizer({ name: 'adam', learningRate: Number.NaN })).toThrow(
+      /adam: learningRate must be a finite number > 0, got NaN/,
     );
-    expect(() => createOptimizer({ name: 'sgd', weightDecay: -1 }, [{ name: 'w', variable }])).toThrow(
-      /optimizer.weightDecay .* got -1/,
+    expect(() => createOptimizer({ name: 'sgd', learningRate: Number.POSITIVE_INFINITY })).toThrow(
+      /got Infinity/,
     );
-    variable.dispose();
+  });
+
+  it('has a default learning rate per optimiser', () => {
+    expect(createOptimizer({ name: 'adam' }).learningRate).toBe(0.001);
+    expect(createOptimizer({ name: 'sgd' }).learningRate).toBe(1);
+    expect(createOptimizer({ name: 'momentum' }).learningRate).toBe(0.1);
+    expect(createOptimizer({ name: 'adadelta', learningRate: 0.5 }).learningRate).toBe(0.5);
   });
 });

@@ -16,7 +16,7 @@ function bruteForce(
   targets: tf.Tensor,
   window: number,
   burnIn: number,
-): { total: number[]; components: number[][] } {
+): { total: number[]; components: number[][]; cumulative: number[]; cumulativeComponents: number[][] } {
   const samples = inputs.shape[1]!;
   const rowLoss = (logits: tf.Tensor) =>
     tf.mul(
@@ -33,6 +33,10 @@ function bruteForce(
   const probeInputs = tf.slice(inputs, burnIn, window);
   const total: number[] = [];
   const components: number[][] = warm.map(() => []);
+  // The exact C: Σ over lags of the row-mean adjoint vectors, component by component, in float64.
+  const running: number[][] = warm.map((s) => new Array<number>(s.shape[1]).fill(0));
+  const cumulative: number[] = [];
+  const cumulativeComponents: number[][] = warm.map(() => []);
   for (let k = 0; k < window; k++) {
     const t = window - 1 - k;
     const grads = tf.tidy(() => {
@@ -77,9 +81,20 @@ function bruteForce(
     sumComponent.forEach((v, j) => {
       components[j]!.push(v / samples);
     });
+    let all = 0;
+    values.forEach((v, j) => {
+      let sq = 0;
+      running[j]!.forEach((_, h) => {
+        for (let s = 0; s < samples; s++) running[j]![h]! += v[s]![h]! / samples;
+        sq += running[j]![h]! ** 2;
+      });
+      cumulativeComponents[j]!.push(Math.sqrt(sq));
+      all += sq;
+    });
+    cumulative.push(Math.sqrt(all));
   }
   tf.dispose([...warm, probeInputs]);
-  return { total, components };
+  return { total, components, cumulative, cumulativeComponents };
 }
 
 function expectRelative(got: ArrayLike<number>, want: readonly number[], tolerance: number): void {
@@ -124,6 +139,15 @@ describe('gradientNormProfile', () => {
       expect(Object.keys(onePass.components)).toEqual(names);
       names.forEach((name, j) => {
         expectRelative(onePass.components[name]!.phi, brute.components[j]!, 1e-5);
+        expectRelative(onePass.components[name]!.cumulative!, brute.cumulativeComponents[j]!, 1e-5);
+      });
+      // The exact C(K): the norm of the summed mean adjoints, against summed brute-force vectors.
+      expectRelative(onePass.total.cumulative!, brute.cumulative, 1e-5);
+      // Triangle inequality: ‖Σ mean adjoints‖ ≤ Σ φ̂ (the approximate C).
+      let approximate = 0;
+      onePass.total.phi.forEach((p, k) => {
+        approximate += p;
+        expect(onePass.total.cumulative![k]!).toBeLessThanOrEqual(approximate * (1 + 1e-6));
       });
       // The profile is informative: the gradient reaches far back but decays.
       expect(onePass.total.phi[window - 1]!).toBeGreaterThan(0);
@@ -161,6 +185,18 @@ describe('gradientNormProfile', () => {
       expect(total.averaging).toBe(averaging);
       expect(total.samples).toBe(5);
       for (let k = 1; k < 20; k++) expect(total.phi[k]! / total.phi[k - 1]!).toBeCloseTo(Math.abs(a), 5);
+      // Closed form of the exact C: ∂L_s/∂h_{s−k} = a^k g_s with g_s = h_s − y_s (½‖·‖² loss), so
+      // cumulative[k] = |Σ_{j≤k} a^j| · ‖mean_s g_s‖ = |(1 − a^{k+1}) / (1 − a)| · ‖ḡ‖.
+      const g = tf.tidy(() => {
+        const { logits } = model.forward(inputs, model.initialState(5));
+        const last = tf.squeeze(tf.slice(logits, 29, 1), [0]);
+        const y = tf.squeeze(tf.slice(targets, 29, 1), [0]);
+        return tf.norm(tf.mean(tf.sub(last, y), 0)).dataSync()[0]!;
+      });
+      for (let k = 0; k < 20; k++) {
+        const want = Math.abs((1 - a ** (k + 1)) / (1 - a)) * g;
+        expect(Math.abs(total.cumulative![k]! - want) / want, `lag ${k}`).toBeLessThan(1e-4);
+      }
     }
     tf.dispose([inputs, targets]);
     model.dispose();
@@ -178,6 +214,7 @@ describe('gradientNormProfile', () => {
       const alone = gradientNormProfile(model, x, y, { window: 10, burnIn });
       expect(group.total.samples).toBe(2);
       expectRelative(group.total.phi, Array.from(alone.total.phi), 1e-5);
+      expectRelative(group.total.cumulative!, Array.from(alone.total.cumulative!), 1e-5);
       tf.dispose([x, y]);
     });
     expect(() =>
@@ -191,12 +228,31 @@ describe('gradientNormProfile', () => {
     const model = tinyRnn({ vocab, hidden: 4 });
     const inputs = tf.randomUniform([burnIn + 10, 7], 0, vocab, 'int32', 9);
     const targets = tf.randomUniform([burnIn + 10, 7], 0, vocab, 'int32', 10);
-    // One group per row, so a row reassembled into the wrong column would show.
+    // One group per row, so a row reassembled into the wrong column would show; and groups of 2 rows split
+    // across passes of 3 (the cumulative sums add up across passes).
     const options = { window: 10, burnIn, groups: 7 };
+    const inPairs = tf.tidy(() => tf.concat([inputs, tf.slice(inputs, [0, 0], [-1, 1])], 1));
+    const targetPairs = tf.tidy(() => tf.concat([targets, tf.slice(targets, [0, 0], [-1, 1])], 1));
+    const pairsWhole = gradientNormProfileGroups(model, inPairs, targetPairs, {
+      window: 10,
+      burnIn,
+      groups: 4,
+    });
+    const pairsSliced = gradientNormProfileGroups(model, inPairs, targetPairs, {
+      window: 10,
+      burnIn,
+      groups: 4,
+      maxRowsPerPass: 3,
+    });
+    pairsWhole.forEach((pair, g) => {
+      expectRelative(pairsSliced[g]!.total.cumulative!, Array.from(pair.total.cumulative!), 1e-5);
+    });
+    tf.dispose([inPairs, targetPairs]);
     const whole = gradientNormProfileGroups(model, inputs, targets, options);
     const sliced = gradientNormProfileGroups(model, inputs, targets, { ...options, maxRowsPerPass: 3 });
     whole.forEach((row, s) => {
       expectRelative(sliced[s]!.total.phi, Array.from(row.total.phi), 1e-5);
+      expectRelative(sliced[s]!.total.cumulative!, Array.from(row.total.cumulative!), 1e-5);
       for (const [name, profile] of Object.entries(row.components)) {
         expectRelative(sliced[s]!.components[name]!.phi, Array.from(profile.phi), 1e-5);
       }

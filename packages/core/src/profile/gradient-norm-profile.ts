@@ -54,10 +54,10 @@ export function gradientNormProfileGroups(
       `gradientNormProfileGroups: groups must be a positive integer dividing the ${rows} rows, got ${groups}`,
     );
   }
-  const { values, components } = probeInPasses(model, inputs, targets, options);
+  const probe = probeInPasses(model, inputs, targets, options, groups);
   const perGroup = rows / groups;
   return Array.from({ length: groups }, (_, g) =>
-    buildProfiles(values, withNames(model, options), components, rows, g * perGroup, (g + 1) * perGroup),
+    buildProfiles(probe, withNames(model, options), rows, g, g * perGroup, (g + 1) * perGroup),
   );
 }
 
@@ -81,9 +81,18 @@ export function gradientNormProfile(
   targets: tf.Tensor,
   options: GradientNormProfileOptions,
 ): ComponentProfiles {
-  const { values, components } = probeInPasses(model, inputs, targets, options);
+  const probe = probeInPasses(model, inputs, targets, options, 1);
   const rows = inputs.shape[1]!;
-  return buildProfiles(values, withNames(model, options), components, rows, 0, rows);
+  return buildProfiles(probe, withNames(model, options), rows, 0, 0, rows);
+}
+
+/** What one probe returns: per-row squared norms [W, C, S] and, per group of rows, the adjoint sums [G, W, C, H]. */
+interface ProbeValues {
+  squares: Float32Array;
+  /** Σ_{s in group g} ∂L_s/∂h_t^(j), laid out [G, W, C, H] (float64, summed over passes). */
+  sums: Float64Array;
+  components: number;
+  hidden: number;
 }
 
 /** {@link probeSquares} over slices of at most {@link rowsPerPass} rows, reassembled into [W, C, S]. */
@@ -92,27 +101,46 @@ function probeInPasses(
   inputs: tf.Tensor,
   targets: tf.Tensor,
   options: GradientNormProfileOptions,
-): { values: Float32Array; components: number } {
+  groups: number,
+): ProbeValues {
   const rows = inputs.shape[1]!;
   const perPass = rowsPerPass(model, options);
-  if (rows <= perPass) return probeSquares(model, inputs, targets, options);
-  let values: Float32Array | undefined;
+  const perGroup = rows / groups;
+  let squares: Float32Array | undefined;
+  let sums: Float64Array | undefined;
   let components = 0;
+  let hidden = 0;
   for (let from = 0; from < rows; from += perPass) {
     const count = Math.min(perPass, rows - from);
+    const whole = count === rows;
     const slice = (t: tf.Tensor) => tf.slice(t, [0, from], [-1, count]); // [T, S(, F)] -> [T, count(, F)]
-    const [x, y] = [slice(inputs), slice(targets)];
-    const state = options.state?.map((s) => tf.slice(s, [from, 0], [count, -1]) as tf.Tensor2D);
-    const part = probeSquares(model, x, y, { ...options, ...(state ? { state } : {}) });
-    tf.dispose([x, y, ...(state ?? [])]);
-    components = part.components;
-    values ??= new Float32Array(options.window * components * rows);
+    const [x, y] = whole ? [inputs, targets] : [slice(inputs), slice(targets)];
+    const state = whole
+      ? options.state
+      : options.state?.map((s) => tf.slice(s, [from, 0], [count, -1]) as tf.Tensor2D);
+    // The groups this pass's rows fall in, as row ranges relative to the pass.
+    const ranges: { group: number; start: number; end: number }[] = [];
+    for (let g = Math.floor(from / perGroup); g < groups && g * perGroup < from + count; g++) {
+      const start = Math.max(g * perGroup, from) - from;
+      const end = Math.min((g + 1) * perGroup, from + count) - from;
+      if (end > start) ranges.push({ group: g, start, end });
+    }
+    const part = probeSquares(model, x, y, { ...options, ...(state ? { state } : {}) }, ranges);
+    if (!whole) tf.dispose([x, y, ...(state ?? [])]);
+    ({ components, hidden } = part);
+    squares ??= new Float32Array(options.window * components * rows);
+    const block = options.window * components * hidden;
+    sums ??= new Float64Array(groups * block);
     // [W, C, count] into columns [from, from + count) of [W, C, S]
     for (let wc = 0; wc < options.window * components; wc++) {
-      values.set(part.values.subarray(wc * count, (wc + 1) * count), wc * rows + from);
+      squares.set(part.squares.subarray(wc * count, (wc + 1) * count), wc * rows + from);
     }
+    ranges.forEach((range, r) => {
+      const offset = range.group * block;
+      for (let i = 0; i < block; i++) sums![offset + i]! += part.sums[r * block + i]!;
+    });
   }
-  return { values: values!, components };
+  return { squares: squares!, sums: sums!, components, hidden };
 }
 
 function withNames(model: RecurrentModel, options: GradientNormProfileOptions): GradientNormProfileOptions {
@@ -125,7 +153,8 @@ function probeSquares(
   inputs: tf.Tensor,
   targets: tf.Tensor,
   options: GradientNormProfileOptions,
-): { values: Float32Array; components: number } {
+  ranges: readonly { start: number; end: number }[],
+): { squares: Float32Array; sums: Float32Array; components: number; hidden: number } {
   const fn = 'gradientNormProfile';
   const { window, burnIn } = options;
   if (!Number.isInteger(window) || window < 2) {
@@ -142,7 +171,8 @@ function probeSquares(
   const samples = inputs.shape[1]!;
   const kind = options.targetKind ?? 'classes';
 
-  const squares = tf.tidy(() => {
+  let hidden = 0;
+  const [squares, sums] = tf.tidy(() => {
     let state = options.state ?? model.initialState(samples);
     if (burnIn > 0) {
       const warm = model.forward(tf.slice(inputs, 0, burnIn), state, { training: false });
@@ -152,7 +182,7 @@ function probeSquares(
     const probeInputs = tf.slice(inputs, burnIn, window);
     const lastTargets = tf.squeeze(tf.slice(targets, burnIn + window - 1, 1), [0]); // [1, S(, O)] -> [S(, O)]
     const components = start.length;
-    const hidden = start[0]!.shape[1];
+    hidden = start[0]!.shape[1];
     if (start.some((s) => s.shape[1] !== hidden)) {
       throw new Error(
         `gradientNormProfile: every state component must be [B, H] with one H, got widths ${start.map((s) => s.shape[1]).join(', ')}`,
@@ -182,24 +212,35 @@ function probeSquares(
     };
     const adjoints = tf.grad(lastLoss)(probe); // [W·C, S, H]
     // Per-row squared norms: [W·C, S, H] -> [W·C, S] -> [W, C, S]
-    return tf.reshape(tf.sum(tf.square(adjoints), 2), [window, components, samples]);
+    const perRow = tf.reshape(tf.sum(tf.square(adjoints), 2), [window, components, samples]);
+    // Per group, the adjoints summed over its rows: [W·C, rows, H] -> [W·C, H], stacked [G, W·C, H].
+    const groupSums = tf.stack(
+      ranges.map(({ start: from, end }) => tf.sum(tf.slice(adjoints, [0, from, 0], [-1, end - from, -1]), 1)),
+    );
+    return [perRow, groupSums];
   });
-  const values = squares.dataSync() as Float32Array;
+  const squareValues = squares.dataSync() as Float32Array;
+  const sumValues = sums.dataSync() as Float32Array;
   const components = squares.shape[1]!;
-  squares.dispose();
-  return { values, components };
+  tf.dispose([squares, sums]);
+  return { squares: squareValues, sums: sumValues, components, hidden };
 }
 
-/** φ̂ for rows [from, to) of the squared norms [W, C, S]: total (components summed) and per component. */
+/**
+ * φ̂ for rows [from, to) of the squared norms [W, C, S] (group `group`): total (components concatenated) and per
+ * component, each with its cumulative-adjoint norms cumulative[k] = ‖(1/S) Σ_s Σ_{j≤k} ∂L_s/∂h_{s−j}‖ (the
+ * exact C(K) = cumulative[K−1]).
+ */
 function buildProfiles(
-  values: Float32Array,
+  probe: ProbeValues,
   options: GradientNormProfileOptions,
-  components: number,
   rows: number,
+  group: number,
   from: number,
   to: number,
 ): ComponentProfiles {
   const { window } = options;
+  const { squares: values, components, hidden, sums } = probe;
   const averaging = options.averaging ?? 'norm';
   const names = options.componentNames ?? Array.from({ length: components }, (_, j) => `state${j}`);
   if (names.length !== components) {
@@ -222,13 +263,35 @@ function buildProfiles(
       total[k]! += average(Math.sqrt(sum), averaging);
     }
   }
-  const finish = (acc: Float64Array): GradientNormProfile => {
+  // Running sums over lags of the row-mean adjoints: lag k reads step W − 1 − k.
+  const block = window * components * hidden;
+  const running = new Float64Array(components * hidden);
+  const cumulativeTotal = new Float64Array(window);
+  const cumulativeComponent = names.map(() => new Float64Array(window));
+  for (let k = 0; k < window; k++) {
+    const t = window - 1 - k;
+    let all = 0;
+    for (let j = 0; j < components; j++) {
+      let part = 0;
+      for (let h = 0; h < hidden; h++) {
+        const i = j * hidden + h;
+        running[i]! += sums[group * block + (t * components + j) * hidden + h]! / samples;
+        part += running[i]! * running[i]!;
+      }
+      cumulativeComponent[j]![k] = Math.sqrt(part);
+      all += part;
+    }
+    cumulativeTotal[k] = Math.sqrt(all);
+  }
+  const finish = (acc: Float64Array, cumulative: Float64Array): GradientNormProfile => {
     const phi = acc.map((v) => (averaging === 'norm' ? v / samples : Math.exp(v / samples)));
-    return { phi, samples, averaging, window };
+    return { phi, samples, averaging, window, cumulative };
   };
   return {
-    total: finish(total),
-    components: Object.fromEntries(names.map((name, j) => [name, finish(perComponent[j]!)])),
+    total: finish(total, cumulativeTotal),
+    components: Object.fromEntries(
+      names.map((name, j) => [name, finish(perComponent[j]!, cumulativeComponent[j]!)]),
+    ),
   };
 }
 

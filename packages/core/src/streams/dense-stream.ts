@@ -3,8 +3,9 @@ import {
   checkGather,
   checkRange,
   gatherRows,
-  rebatchRows,
+  maxId,
   type Stream,
+  type StreamShape,
   type StreamWindow,
   sliceRows,
   toTensor,
@@ -49,6 +50,7 @@ export function denseStream(options: DenseStreamOptions): Stream {
   }
   const targetShape = (t: number, b: number): number[] => (real ? [t, b, outputs] : [t, b]);
 
+  let shape: StreamShape | undefined;
   const stream: Stream = {
     kind: 'dense',
     steps,
@@ -76,11 +78,13 @@ export function denseStream(options: DenseStreamOptions): Stream {
         ),
       };
     },
-    rebatch(newBatch: number): Stream {
-      if (newBatch === batch) return stream;
-      const ri = rebatchRows(inputs, steps, batch, features, newBatch);
-      const rt = rebatchRows(targets, steps, batch, outputs, newBatch);
-      return denseStream({ batch: newBatch, features, inputs: ri.data, targets: rt.data, outputs });
+    describe: () => {
+      shape ??= {
+        input: 'dense',
+        inputSize: features,
+        targetSize: real ? outputs : maxId(targets as Int32Array),
+      };
+      return shape;
     },
   };
   return stream;

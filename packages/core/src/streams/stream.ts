@@ -20,8 +20,21 @@ export interface Stream {
    * S = starts.length rows: inputs [length, S(, F)], targets [length, S(, O)]. Caller disposes.
    */
   gather(starts: readonly number[], columns: readonly number[], length: number): StreamWindow;
-  /** The same data re-laid out with a different number of columns (contiguous chunks of the column-major sequence). */
-  rebatch(batch: number): Stream;
+  /**
+   * What the model must accept: for id inputs the largest id (the model needs vocabSize > it), for dense
+   * inputs the feature width; for class targets the largest target (the model needs outputSize > it); for real
+   * targets their width. Computed once, on first call.
+   */
+  describe(): StreamShape;
+}
+
+export interface StreamShape {
+  /** 'ids': int32 inputs [T, B]; 'dense': float32 inputs [T, B, F]. */
+  input: 'ids' | 'dense';
+  /** Largest input id (ids) or F (dense). */
+  inputSize: number;
+  /** Largest class target, or the real target width O. */
+  targetSize: number;
 }
 
 export interface StreamWindow {
@@ -98,31 +111,11 @@ export function gatherRows<A extends Int32Array | Float32Array>(
   return out;
 }
 
-/**
- * Re-lays [T, B, D] as [T', B', D]: reads the columns one after another into one sequence, then cuts it
- * into B' contiguous columns of T' = floor(T·B / B') steps (the tail that does not fill a row is dropped).
- */
-export function rebatchRows<A extends Int32Array | Float32Array>(
-  data: A,
-  steps: number,
-  batch: number,
-  depth: number,
-  newBatch: number,
-): { data: A; steps: number } {
-  const total = steps * batch;
-  const newSteps = Math.floor(total / newBatch);
-  const out = new (data.constructor as { new (n: number): A })(newSteps * newBatch * depth);
-  for (let i = 0; i < newSteps * newBatch; i++) {
-    // sequence index i -> old (t, b) with column-major reading; new (t', b') likewise.
-    const oldB = Math.floor(i / steps);
-    const oldT = i % steps;
-    const newB = Math.floor(i / newSteps);
-    const newT = i % newSteps;
-    const src = (oldT * batch + oldB) * depth;
-    const dst = (newT * newBatch + newB) * depth;
-    for (let d = 0; d < depth; d++) out[dst + d] = data[src + d]!;
-  }
-  return { data: out, steps: newSteps };
+/** The largest value of an id array (−1 when empty). */
+export function maxId(data: Int32Array): number {
+  let max = -1;
+  for (let i = 0; i < data.length; i++) if (data[i]! > max) max = data[i]!;
+  return max;
 }
 
 export function toTensor(data: Int32Array | Float32Array, shape: number[]): tf.Tensor {

@@ -3,66 +3,81 @@ import {
   checkGather,
   checkRange,
   gatherRows,
-  rebatchRows,
+  maxId,
   type Stream,
+  type StreamShape,
   type StreamWindow,
   sliceRows,
 } from './stream';
 
+/** A token stream laid out `[T, B]` row-major, as `batchify` from `@tbptt/datasets` returns it. */
+export interface TokenLayout {
+  /** `data[t * batch + b]`: the token at time t of column b. */
+  readonly data: Int32Array;
+  readonly steps: number;
+  readonly batch: number;
+}
+
+/** Inputs and targets both `[T, B]` row-major, as `copyTask` / `repeatTask` from `@tbptt/datasets` return them. */
+export interface PairedTokenLayout {
+  readonly inputs: Int32Array;
+  readonly targets: Int32Array;
+  readonly steps: number;
+  readonly batch: number;
+}
+
 export interface TokenStreamOptions {
-  /** B: columns of the [T, B] layout. */
-  batch: number;
-  /**
-   * Language modelling: `tokens` [N, B] laid out time-major; input x_t = tokens[t], target y_t = tokens[t+1],
-   * so the stream has T = N − 1 positions. Give `tokens` or `inputs` + `targets`, not both.
-   */
-  tokens?: Int32Array;
-  /** Sequence-to-sequence: inputs [T, B] and int targets [T, B] of the same length. */
-  inputs?: Int32Array;
-  targets?: Int32Array;
-  /** When set, inputs are fed one-hot as float32 [T, B, V] (for models with `input: 'dense'`). */
+  /** Feed inputs one-hot as float32 [T, B, V] with this V (for models with `input: 'dense'`). */
   oneHot?: number;
 }
 
 /**
- * A token stream [T, B] (Int32Array, B independent columns), with int targets for softmax cross-entropy.
+ * The engine's view of a token stream. A {@link TokenLayout} (`batchify(ids, B)`) is a language-modelling
+ * stream: input x_t = data[t], target y_t = data[t+1], so it has T − 1 positions. A {@link PairedTokenLayout}
+ * pairs inputs and targets position by position. Targets are class ids for softmax cross-entropy.
  */
-export function tokenStream(options: TokenStreamOptions): Stream {
-  const { batch, tokens, oneHot } = options;
-  if (!Number.isInteger(batch) || batch < 1) {
-    throw new Error(`tokenStream: batch must be a positive integer, got ${batch}`);
+export function tokenStream(
+  source: TokenLayout | PairedTokenLayout,
+  options: TokenStreamOptions = {},
+): Stream {
+  const fn = 'tokenStream';
+  if (typeof source !== 'object' || source === null) {
+    throw new Error(`${fn}: source must be what batchify or copyTask returns, got ${String(source)}`);
   }
+  const { batch, steps: rows } = source;
+  const { oneHot } = options;
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new Error(`${fn}: batch must be a positive integer, got ${batch}`);
   if (oneHot !== undefined && (!Number.isInteger(oneHot) || oneHot < 1)) {
-    throw new Error(`tokenStream: oneHot must be the vocabulary size (a positive integer), got ${oneHot}`);
+    throw new Error(`${fn}: oneHot must be the vocabulary size (a positive integer), got ${oneHot}`);
   }
   let inputs: Int32Array;
   let targets: Int32Array;
-  if (tokens !== undefined) {
-    if (options.inputs !== undefined || options.targets !== undefined) {
-      throw new Error('tokenStream: give either tokens (language modelling) or inputs + targets, not both');
-    }
-    if (tokens.length % batch !== 0 || tokens.length / batch < 2) {
+  let steps: number;
+  if ('data' in source) {
+    if (!(source.data instanceof Int32Array) || source.data.length !== rows * batch || rows < 2) {
       throw new Error(
-        `tokenStream: tokens.length (${tokens.length}) must be a multiple of batch (${batch}) with at least 2 rows; ` +
-          'lay the corpus out with batchify first',
+        `${fn}: data must be an Int32Array of steps × batch = ${rows} × ${batch} with at least 2 steps, got length ${source.data?.length}; ` +
+          'lay the corpus out with batchify(ids, batch) first',
       );
     }
-    inputs = tokens.subarray(0, tokens.length - batch);
-    targets = tokens.subarray(batch);
+    inputs = source.data.subarray(0, source.data.length - batch);
+    targets = source.data.subarray(batch);
+    steps = rows - 1;
   } else {
-    if (options.inputs === undefined || options.targets === undefined) {
-      throw new Error('tokenStream: give tokens (language modelling) or both inputs and targets');
-    }
-    inputs = options.inputs;
-    targets = options.targets;
-    if (inputs.length !== targets.length || inputs.length % batch !== 0 || inputs.length === 0) {
+    if (!(source.inputs instanceof Int32Array) || !(source.targets instanceof Int32Array)) {
       throw new Error(
-        `tokenStream: inputs (${inputs.length}) and targets (${targets.length}) must have the same non-zero length, ` +
-          `a multiple of batch (${batch})`,
+        `${fn}: give a batchify() result ({ data }) or a paired stream ({ inputs, targets }) of Int32Arrays`,
       );
     }
+    ({ inputs, targets } = source);
+    if (inputs.length !== rows * batch || targets.length !== rows * batch || rows < 1) {
+      throw new Error(
+        `${fn}: inputs (${inputs.length}) and targets (${targets.length}) must both hold steps × batch = ${rows} × ${batch} ids`,
+      );
+    }
+    steps = rows;
   }
-  const steps = inputs.length / batch;
 
   const encode = (ids: Int32Array, shape: [number, number]): tf.Tensor =>
     tf.tidy(() => {
@@ -70,6 +85,7 @@ export function tokenStream(options: TokenStreamOptions): Stream {
       return oneHot === undefined ? t : tf.cast(tf.oneHot(t, oneHot), 'float32'); // [T, B] -> [T, B, V]
     });
 
+  let shape: StreamShape | undefined;
   const stream: Stream = {
     kind: 'tokens',
     steps,
@@ -90,21 +106,22 @@ export function tokenStream(options: TokenStreamOptions): Stream {
         targets: tf.tensor2d(gatherRows(targets, batch, 1, starts, columns, length), [length, s], 'int32'),
       };
     },
-    rebatch(newBatch: number): Stream {
-      if (newBatch === batch) return stream;
-      if (tokens !== undefined) {
-        const r = rebatchRows(tokens, tokens.length / batch, batch, 1, newBatch);
-        return tokenStream({ batch: newBatch, tokens: r.data, ...(oneHot === undefined ? {} : { oneHot }) });
-      }
-      const ri = rebatchRows(inputs, steps, batch, 1, newBatch);
-      const rt = rebatchRows(targets, steps, batch, 1, newBatch);
-      return tokenStream({
-        batch: newBatch,
-        inputs: ri.data,
-        targets: rt.data,
-        ...(oneHot === undefined ? {} : { oneHot }),
-      });
+    describe() {
+      shape ??= {
+        input: oneHot === undefined ? 'ids' : 'dense',
+        inputSize: oneHot ?? maxId(inputs),
+        targetSize: maxId(targets),
+      };
+      return shape;
     },
   };
+  if (oneHot !== undefined) {
+    const largest = Math.max(maxId(inputs), 0);
+    if (largest >= oneHot) {
+      throw new Error(
+        `${fn}: input id ${largest} does not fit oneHot: ${oneHot}; set oneHot to the vocabulary size (> ${largest})`,
+      );
+    }
+  }
   return stream;
 }

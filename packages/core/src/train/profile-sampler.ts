@@ -6,9 +6,11 @@ import { gradientNormProfileGroups } from '../profile/gradient-norm-profile';
 import type { Stream } from '../streams/stream';
 
 /**
- * The engine's answer to a controller's profile request: S × repeats positions of the training stream drawn
- * uniformly (a column and a start such that burn-in + W steps fit), gathered into one batch, then ONE one-pass
- * probe from the zero state, split into `repeats` total profiles of S rows each.
+ * The engine's answer to a profile request: S × repeats positions of the training stream drawn uniformly (a
+ * column and a start such that burn-in + W steps fit), gathered into one batch, then ONE one-pass probe from the
+ * zero state with dropout off, split into `repeats` total profiles of S rows each (each with its cumulative
+ * adjoint norms). Dropout is off so that probing draws nothing from the model's dropout stream: fixed and
+ * adaptive runs from one seed then see the same masks (the reference probes with dropout on).
  */
 export function sampleProfiles(
   model: RecurrentModel,
@@ -19,7 +21,7 @@ export function sampleProfiles(
   const length = request.burnIn + request.window;
   if (length > stream.steps) {
     throw new Error(
-      `adaptiveTruncation: burnIn + window = ${length} steps do not fit in the training stream (${stream.steps} steps); ` +
+      `sampleProfiles: burnIn + window = ${length} steps do not fit in the training stream (${stream.steps} steps); ` +
         'lower window / burnIn or lay the stream out with fewer columns',
     );
   }

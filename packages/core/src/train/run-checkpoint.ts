@@ -1,91 +1,63 @@
 import {
+  decodeSafetensors,
   deserializeWeights,
   type NamedTensor,
-  type Prng,
   type RecurrentModel,
-  type RecurrentState,
   serializeWeights,
 } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-io';
-import type { TruncationController } from '../controllers/truncation-controller';
-import type { Optimizer } from '../optim/optimizer';
-import type { Evaluation } from './evaluate';
-import type { TrainEvent } from './events';
+import type { ControllerState, TruncationController } from '../controllers/truncation-controller';
+import type { Chain, ChainState, NamedParameter } from '../optim/gradient-transformation';
+import type { Stream } from '../streams/stream';
+import type { TrainState } from './train-state';
 
-/** The objects whose state a checkpoint saves and a resume restores in place. */
+/** trainer.json's format version. */
+export const TRAINER_VERSION = 2;
+
+/** What a checkpoint is checked against: the run that resumes it. */
 export interface RunParts {
   model: RecurrentModel;
-  optimizer: Optimizer;
-  controller: TruncationController;
-  /** The engine's sampling RNG (profile positions). */
-  rng: Prng;
+  parameters: readonly NamedParameter[];
+  chain: Chain;
+  controller: TruncationController<ControllerState>;
+  stream: Stream;
 }
 
-/** Where a run stands: counters, stream position, carried state, best weights and metrics. */
-export interface RunState {
-  update: number;
-  epoch: number;
-  position: number;
-  carriedAt: number;
-  tokens: number;
-  elapsedSeconds: number;
-  estimateSeconds: number;
-  /** The state before `carriedAt` (owned by the run). */
-  carried: RecurrentState;
-  bestValid: (Evaluation & { update: number }) | undefined;
-  /** Weights at the best validation loss, in `model.variables` order (owned by the run). */
-  best: tf.Tensor[] | undefined;
-  metrics: TrainEvent[];
-}
+type TrainerJson = Omit<TrainState, 'carried' | 'optimizer' | 'best' | 'checkpoint'> & {
+  version: typeof TRAINER_VERSION;
+  optimizerSteps: number[];
+  optimizerStages: string[];
+  bestValid: NonNullable<TrainState['best']>['valid'] | null;
+  modelSpec: unknown;
+  stream: { steps: number; batch: number };
+};
 
-/** trainer.json: everything but the tensors. */
-interface TrainerJson {
-  version: 1;
-  update: number;
-  epoch: number;
-  position: number;
-  carriedAt: number;
-  tokens: number;
-  elapsedSeconds: number;
-  estimateSeconds: number;
-  optimizerStep: number;
-  optimizerName: string;
-  controller: Record<string, unknown>;
-  rng: { sampler: number[]; model: number[] };
-  bestValid: (Evaluation & { update: number }) | null;
-  metrics: TrainEvent[];
-}
-
-/** Writes the run as checkpoint `update-<update>` under `dir` (atomically); returns its directory. */
-export function saveRun(dir: string, keep: number, parts: RunParts, run: RunState): string {
-  const { model, optimizer, controller, rng } = parts;
-  const names = [...model.namedVariables.keys()];
+/** Writes the state as checkpoint `update-<update>` under `root` (atomically); returns its directory. */
+export function saveTrainState(root: string, keep: number, parts: RunParts, state: TrainState): string {
+  const { model, chain } = parts;
+  const { carried, optimizer, best, checkpoint: _last, ...plain } = state;
   const trainer: TrainerJson = {
-    version: 1,
-    update: run.update,
-    epoch: run.epoch,
-    position: run.position,
-    carriedAt: run.carriedAt,
-    tokens: run.tokens,
-    elapsedSeconds: run.elapsedSeconds,
-    estimateSeconds: run.estimateSeconds,
-    optimizerStep: optimizer.getStep(),
-    optimizerName: optimizer.name,
-    controller: controller.getState(),
-    rng: { sampler: rng.getState(), model: model.getRngState() },
-    bestValid: run.bestValid ?? null,
-    metrics: run.metrics,
+    ...plain,
+    version: TRAINER_VERSION,
+    rng: { sampler: state.rng.sampler, model: model.getRngState() },
+    optimizerSteps: optimizer.map((s) => s.step),
+    optimizerStages: chain.stages.map((s) => s.name),
+    bestValid: best?.valid ?? null,
+    modelSpec: model.spec,
+    stream: { steps: parts.stream.steps, batch: parts.stream.batch },
   };
-  const best = run.best;
+  const names = [...model.namedVariables.keys()];
+  const slots = new Map<string, NamedTensor>();
+  for (const stage of optimizer) for (const [name, t] of stage.slots) slots.set(name, named(t));
   return writeCheckpoint(
-    dir,
-    `update-${String(run.update).padStart(9, '0')}`,
+    root,
+    `update-${String(state.update).padStart(9, '0')}`,
     {
       weights: new Uint8Array(serializeWeights(model)),
-      optimizer: arrays([...optimizer.slots()]),
-      state: arrays(run.carried.map((s, i) => [String(i), s])),
-      ...(best ? { best: arrays(names.map((name, i) => [name, best[i]!])) } : {}),
+      optimizer: slots,
+      state: new Map(carried.map((s, i) => [String(i), named(s)])),
+      ...(best ? { best: new Map(names.map((name, i) => [name, named(best.weights[i]!)])) } : {}),
       trainer: trainer as unknown as Record<string, unknown>,
     },
     keep,
@@ -93,88 +65,169 @@ export function saveRun(dir: string, keep: number, parts: RunParts, run: RunStat
 }
 
 /**
- * Reads the checkpoint at `path` into the model, optimiser, controller and RNGs, and returns the run state to
- * continue from (its tensors owned by the caller). Refuses a checkpoint of another format, optimiser or model.
+ * Reads and validates the whole checkpoint at `path` — manifest, format version, the stored model spec, every
+ * tensor's name, shape and finiteness, the carried state's batch, the stream position, the optimiser stages and
+ * the controller state — and only then loads the weights into the model and returns the state to continue from.
+ * A mismatch names what differs and leaves the model untouched.
  */
-export function restoreRun(path: string, parts: RunParts): RunState & { path: string } {
-  const { model, optimizer, controller, rng } = parts;
+export function loadTrainState(path: string, parts: RunParts): TrainState {
+  const { model, parameters, chain, controller, stream } = parts;
   const ck = readCheckpoint(path);
+  const where = `train: resumeFrom ${ck.path}`;
   const t = ck.trainer as unknown as TrainerJson;
-  if (t.version !== 1) {
+  if (t.version !== TRAINER_VERSION) {
     throw new Error(
-      `train: resumeFrom ${ck.path} has trainer.json version ${t.version}; this engine reads version 1`,
+      `${where} has trainer.json version ${String(t.version)}; this engine reads version ${TRAINER_VERSION}`,
     );
   }
-  if (t.optimizerName !== optimizer.name) {
+  const stored = JSON.stringify(t.modelSpec);
+  const current = JSON.stringify(model.spec);
+  if (stored !== current) {
+    const a = t.modelSpec as Record<string, unknown>;
+    const b = model.spec as unknown as Record<string, unknown>;
+    const diff = Object.keys({ ...a, ...b })
+      .filter((k) => JSON.stringify(a?.[k]) !== JSON.stringify(b[k]))
+      .map((k) => `${k}: checkpoint ${JSON.stringify(a?.[k])}, this run ${JSON.stringify(b[k])}`);
     throw new Error(
-      `train: resumeFrom ${ck.path} was written with optimizer '${t.optimizerName}', this run uses '${optimizer.name}'; ` +
-        'resume with the same optimizer',
+      `${where} was written by another model (${diff.join('; ')}); resume with the same model settings`,
     );
   }
+  if (t.stream?.batch !== stream.batch || t.stream?.steps !== stream.steps) {
+    throw new Error(
+      `${where} was trained on a stream of ${t.stream?.steps} steps × ${t.stream?.batch} columns, this run's has ` +
+        `${stream.steps} × ${stream.batch}; resume on the same training data and batch`,
+    );
+  }
+  if (
+    !(
+      Number.isInteger(t.position) &&
+      t.position >= 0 &&
+      t.position <= stream.steps &&
+      t.carriedAt <= t.position
+    )
+  ) {
+    throw new Error(
+      `${where} holds stream position ${t.position} (carried at ${t.carriedAt}) outside [0, ${stream.steps}]; the checkpoint is damaged`,
+    );
+  }
+  const stages = chain.stages.map((s) => s.name);
+  if (JSON.stringify(t.optimizerStages) !== JSON.stringify(stages)) {
+    throw new Error(
+      `${where} was written with optimisation ${JSON.stringify(t.optimizerStages)}, this run uses ${JSON.stringify(stages)}; ` +
+        'resume with the same optimizer and clipping',
+    );
+  }
+  const controllerState = controller.restore(t.controller);
+  // Weights: names and shapes (the models package checks), finiteness (here), before anything is assigned.
+  for (const [name, tensor] of decodeSafetensors(ck.weights).tensors)
+    checkFinite(where, 'weights.safetensors', name, tensor);
+  // Optimiser slots: exactly the names a fresh chain has, same shapes, finite.
+  const fresh = chain.init(parameters);
+  const expected = new Map<string, tf.Tensor>();
+  for (const stage of fresh) for (const [name, slot] of stage.slots) expected.set(name, slot);
+  try {
+    checkNamed(where, 'optimizer.safetensors', ck.optimizer, expected);
+    const carriedShape: number[][] = model.initialState(1).map((s) => {
+      const shape = [stream.batch, s.shape[1]];
+      s.dispose();
+      return shape;
+    });
+    if (ck.state.size !== carriedShape.length) {
+      throw new Error(
+        `${where}: state.safetensors holds ${ck.state.size} state tensors, the model has ${carriedShape.length}`,
+      );
+    }
+    carriedShape.forEach((shape, i) => {
+      const s = ck.state.get(String(i));
+      if (!s || s.shape.join(',') !== shape.join(',')) {
+        throw new Error(
+          `${where}: carried state ${i} is ${s ? `[${s.shape}]` : 'missing'}, this run needs [${shape}] (batch ${stream.batch}); resume with the same batch`,
+        );
+      }
+      checkFinite(where, 'state.safetensors', String(i), s);
+    });
+    if (ck.best) {
+      const variables = new Map([...model.namedVariables].map(([n, v]) => [n, v as tf.Tensor]));
+      checkNamed(where, 'best.safetensors', ck.best, variables);
+    }
+  } finally {
+    for (const stage of fresh) tf.dispose([...stage.slots.values()]);
+  }
+
+  // Everything checked: now touch the model.
   deserializeWeights(model, ck.weights);
-  assignNamed('optimizer', ck.optimizer, optimizer.slots());
-  optimizer.setStep(t.optimizerStep);
-  controller.setState(t.controller);
-  rng.setState(t.rng.sampler);
   model.setRngState(t.rng.model);
+  const optimizer: ChainState = fresh.map((stage, i) => ({
+    step: t.optimizerSteps[i] ?? 0,
+    slots: new Map([...stage.slots.keys()].map((name) => [name, tensorOf(ck.optimizer.get(name)!)])),
+  }));
   const carried = [...ck.state.keys()]
     .sort((a, b) => Number(a) - Number(b))
-    .map((key) => {
-      const s = ck.state.get(key)!;
-      return tf.tensor2d(s.data, s.shape as [number, number]);
-    });
+    .map((key) => tensorOf(ck.state.get(key)!) as tf.Tensor2D);
   const names = [...model.namedVariables.keys()];
-  const best = ck.best ? model.variables.map((v, i) => tensorFrom(ck.best!, names[i]!, v)) : undefined;
+  const best =
+    ck.best && t.bestValid
+      ? { valid: t.bestValid, weights: names.map((name) => tensorOf(ck.best!.get(name)!)) }
+      : undefined;
+  const {
+    version: _v,
+    optimizerSteps: _s,
+    optimizerStages: _n,
+    bestValid: _b,
+    modelSpec: _m,
+    stream: _st,
+    ...plain
+  } = t;
   return {
-    path: ck.path,
-    update: t.update,
-    epoch: t.epoch,
-    position: t.position,
-    carriedAt: t.carriedAt,
-    tokens: t.tokens,
-    elapsedSeconds: t.elapsedSeconds,
-    estimateSeconds: t.estimateSeconds,
+    ...plain,
+    controller: controllerState,
     carried,
-    bestValid: t.bestValid ?? undefined,
-    best,
-    metrics: t.metrics,
+    optimizer,
+    ...(best ? { best } : {}),
+    checkpoint: ck.path,
   };
 }
 
-function arrays(entries: [string, tf.Tensor][]): Map<string, NamedTensor> {
-  return new Map(
-    entries.map(([name, t]) => [
-      name,
-      { data: (t.dataSync() as Float32Array).slice(), shape: t.shape.slice() },
-    ]),
-  );
+function named(t: tf.Tensor): NamedTensor {
+  return { data: (t.dataSync() as Float32Array).slice(), shape: t.shape.slice() };
 }
 
-function tensorFrom(arrays: Map<string, NamedTensor>, name: string, like: tf.Tensor): tf.Tensor {
-  const a = arrays.get(name);
-  if (!a || a.shape.join(',') !== like.shape.join(',')) {
-    throw new Error(
-      `train: checkpoint tensor ${name} is ${a ? `[${a.shape}]` : 'missing'}, the model expects [${like.shape}]; ` +
-        'resume with the model the checkpoint was written from',
-    );
+function tensorOf(a: NamedTensor): tf.Tensor {
+  return tf.keep(tf.tensor(a.data, a.shape, 'float32'));
+}
+
+function checkFinite(where: string, file: string, name: string, tensor: NamedTensor): void {
+  const { data } = tensor;
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) {
+      throw new Error(
+        `${where}: ${file} tensor ${name} holds ${data[i]} at index ${i}; the checkpoint is damaged or diverged — resume from an earlier one`,
+      );
+    }
   }
-  return tf.tensor(a.data, a.shape, like.dtype);
 }
 
-function assignNamed(
+function checkNamed(
+  where: string,
   file: string,
-  arrays: Map<string, NamedTensor>,
-  variables: ReadonlyMap<string, tf.Variable>,
+  arrays: ReadonlyMap<string, NamedTensor>,
+  expected: ReadonlyMap<string, tf.Tensor>,
 ): void {
-  if (arrays.size !== variables.size) {
+  const missing = [...expected.keys()].filter((n) => !arrays.has(n));
+  const extra = [...arrays.keys()].filter((n) => !expected.has(n));
+  if (missing.length > 0 || extra.length > 0) {
     throw new Error(
-      `train: checkpoint ${file} holds ${arrays.size} tensors, the run expects ${variables.size}; ` +
+      `${where}: ${file} does not fit this run (${missing.length > 0 ? `missing ${missing.join(', ')}` : ''}${missing.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `unexpected ${extra.join(', ')}` : ''}); ` +
         'resume with the same model and optimizer',
     );
   }
-  for (const [name, variable] of variables) {
-    const t = tensorFrom(arrays, name, variable);
-    variable.assign(t);
-    t.dispose();
+  for (const [name, like] of expected) {
+    const a = arrays.get(name)!;
+    if (a.shape.join(',') !== like.shape.join(',')) {
+      throw new Error(
+        `${where}: ${file} tensor ${name} is [${a.shape}], this run expects [${like.shape}]; resume with the same model`,
+      );
+    }
+    checkFinite(where, file, name, a);
   }
 }

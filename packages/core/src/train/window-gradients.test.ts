@@ -10,7 +10,7 @@ const vocab = 6;
 const batch = 3;
 const rows = 40;
 const tokens = new Int32Array(rows * batch).map((_, i) => (i * 5 + (i >> 2)) % vocab);
-const stream = tokenStream({ tokens, batch });
+const stream = tokenStream({ data: tokens, steps: rows, batch });
 
 /**
  * Independent truncated gradient: each loss position j in [position, end) gets its own graph, run from the
