@@ -47,7 +47,7 @@ async function main(): Promise<void> {
         update: finished.result.updates,
         truncation: finished.result.finalTruncation,
         method: parseTruncation(options.truncation).kind,
-        initialK: initialTruncation(options, run.task),
+        initialK: initialTruncation(run.controller),
         total: profileToJson(p.total),
         components: Object.fromEntries(Object.entries(p.components).map(([name, c]) => [name, safeJson(c)])),
       };

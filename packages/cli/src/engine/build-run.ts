@@ -3,12 +3,13 @@
  * and the engine's TrainConfig, and the run itself. With `engine/events.ts` and `engine/model-tools.ts` this
  * is the only code that knows the APIs of @tbptt/core, @tbptt/models and @tbptt/datasets.
  *
- * Written against @tbptt/core's current (v1) API; notes marked `v2:` say what changes with engine v2.
+ * Written against engine v2 (@tbptt/core's TrainConfig with clip / plateau / monitorBias / signal).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import {
   adaptiveTruncation,
+  type ControllerState,
   fixedTruncation,
   readCheckpoint,
   type Stream,
@@ -36,14 +37,11 @@ import { RunError, UsageError } from '../errors';
 import { isSynthetic, type TrainOptions } from '../options/train-options';
 import { parseTruncation, type TruncationSpec } from '../options/truncation-spec';
 import type { RunEvent, RunInfo, RunResult } from '../run-events';
-import { createEventMapper, truncationHistory } from './events';
+import { mapEvent } from './events';
 
 /** Seeds of the validation and test streams of the synthetic tasks: fixed, so every seed is scored on the same data. */
 const VALID_SEED = 1_000_001;
 const TEST_SEED = 1_000_002;
-
-/** The engine's default learning rate per optimiser (engine v2's defaults). */
-const DEFAULT_LR = { sgd: 1, momentum: 0.1, adam: 1e-3, adadelta: 1 } as const;
 
 export interface TaskData {
   kind: 'synthetic' | 'language';
@@ -81,8 +79,8 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
               minLength: o.task === 'copy-variable' ? (o.minLength ?? Math.ceil(o.length / 2)) : o.length,
               seed,
             });
-      // v2: tokenStream(data, { oneHot: data.vocabSize }) with copyTask's PairedTokenStream.
-      return tokenStream({ inputs: data.inputs, targets: data.targets, batch, oneHot: SYNTHETIC_VOCAB_SIZE });
+      // One-hot inputs, as the paper's synthetic models.
+      return tokenStream(data, { oneHot: SYNTHETIC_VOCAB_SIZE });
     };
     const spans =
       o.task === 'copy-variable' ? `spans ${o.minLength ?? Math.ceil(o.length / 2)}..${o.length}` : o.task === 'copy' ? `span ${o.length}` : `lag ${o.length}`;
@@ -101,7 +99,7 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
     if (ids.length < 2 * batch) {
       throw new UsageError(`--task ${o.task}: the ${split} split has ${ids.length} tokens, too few for ${batch} columns; lower --batch / --eval-batch`);
     }
-    return tokenStream({ tokens: batchify(ids, batch).data, batch }); // v2: tokenStream(batchify(ids, batch))
+    return tokenStream(batchify(ids, batch));
   };
   return {
     kind: 'language',
@@ -169,29 +167,21 @@ export function describeModel(o: TrainOptions, model: RecurrentModel): { text: s
   };
 }
 
-/** The K a run starts with (history's first entry). */
-export function initialTruncation(o: TrainOptions, task: Pick<TaskData, 'kind'>): number {
-  const spec = parseTruncation(o.truncation);
-  if (spec.kind === 'fixed') return spec.k;
-  if (spec.kind === 'variable') return spec.mean;
-  const kmin = o.kmin ?? (task.kind === 'synthetic' ? 2 : 10);
-  const kmax = o.kmax ?? (task.kind === 'synthetic' ? 100 : 300);
-  return o.initialK ?? Math.min(Math.max(10, kmin), kmax);
+/** The K a run starts with (the controller's initial state). */
+export function initialTruncation(controller: TruncationController<ControllerState>): number {
+  return controller.truncation(controller.init());
 }
 
 /** The truncation controller of `--truncation` with its options. */
-export function buildController(o: TrainOptions, task: Pick<TaskData, 'kind'>): TruncationController {
+export function buildController(o: TrainOptions, task: Pick<TaskData, 'kind'>): TruncationController<ControllerState> {
   const spec: TruncationSpec = parseTruncation(o.truncation);
   try {
     switch (spec.kind) {
       case 'fixed':
-        return fixedTruncation(spec.k);
+        return fixedTruncation(spec.k) as TruncationController<ControllerState>;
       case 'variable':
-        return variableTruncation({ mean: spec.mean, sd: spec.sd, seed: o.seed });
+        return variableTruncation({ mean: spec.mean, sd: spec.sd, seed: o.seed }) as TruncationController<ControllerState>;
       case 'adaptive': {
-        if (o.cumulative === 'exact') {
-          throw new UsageError('--cumulative exact needs @tbptt/core v2 (the exact C(K)); use --cumulative approximate for now');
-        }
         const pick = <K extends keyof TrainOptions>(key: K, as: string = key) =>
           o[key] === undefined ? {} : { [as]: o[key] };
         return adaptiveTruncation({
@@ -206,7 +196,8 @@ export function buildController(o: TrainOptions, task: Pick<TaskData, 'kind'>): 
           ...pick('kmax'),
           ...pick('initialK'),
           ...pick('estimator'),
-        });
+          ...pick('cumulative'),
+        }) as TruncationController<ControllerState>;
       }
     }
   } catch (error) {
@@ -225,22 +216,13 @@ export interface PreparedRun {
   info: RunInfo;
   task: TaskData;
   model: RecurrentModel;
-  controller: TruncationController;
+  controller: TruncationController<ControllerState>;
   initialWeightsSha256: string;
 }
 
 /** Builds the task, the model and the controller and checks the options against them (no file is written). */
 export async function prepareRun(o: TrainOptions): Promise<PreparedRun> {
-  if (o.monitorBias) {
-    throw new UsageError('--monitor-bias needs @tbptt/core v2 (bias monitoring for any controller); drop the flag for now');
-  }
   const spec = parseTruncation(o.truncation);
-  if (o.clipOver === 'sum' && spec.kind !== 'fixed') {
-    throw new UsageError('--clip-over sum with a changing K needs @tbptt/core v2; use --clip-over mean, or a fixed:K truncation');
-  }
-  if (o.lrDecay !== undefined) {
-    throw new UsageError('--lr-decay (learning rate decay on plateau) needs @tbptt/core v2; drop the flag for now');
-  }
   const { backend, threads } = await useBackend(o);
   const task = await buildTask(o);
   if (o.window !== undefined && spec.kind === 'adaptive' && (o.burnIn ?? Math.floor(o.window / 10)) + o.window > task.train.steps) {
@@ -291,33 +273,20 @@ export interface FinishedRun {
 /** Runs the prepared training; maps the engine's events; returns the result and the weights to write. */
 export async function runTraining(o: TrainOptions, run: PreparedRun, control: RunControl): Promise<FinishedRun> {
   const { model, task, controller } = run;
-  const spec = parseTruncation(o.truncation);
-  const mapEvent = createEventMapper(task.train.steps);
+  const language = task.kind === 'language';
   const stop: TrainConfig['stop'] = {
     ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
     ...(o.updates === undefined ? {} : { updates: o.updates }),
     ...(o.maxTime === undefined ? {} : { wallTimeSeconds: o.maxTime }),
   };
   if (Object.keys(stop).length === 0) stop.epochs = 40;
-  let aborted = false;
+  // SIGINT arrives on the main thread, which sets the shared flag; it is read after every update. The
+  // engine then stops after that update, writes a checkpoint and returns with stoppedBy 'aborted'.
+  const abort = new AbortController();
   const onEvent = (event: TrainEvent) => {
     for (const mapped of mapEvent(event)) control.onEvent(mapped);
-    // v1: no AbortSignal, and the loop never yields; the flag is read after every update and the budget cut
-    // to the current update, so the engine stops there, validates, checkpoints and returns.
-    // v2: `signal: abortController.signal` and `abortController.abort()` here.
-    if (event.type === 'step' && !aborted && Atomics.load(control.abortFlag, 0) !== 0) {
-      aborted = true;
-      stop.updates = event.update;
-    }
+    if (event.type === 'step' && !abort.signal.aborted && Atomics.load(control.abortFlag, 0) !== 0) abort.abort();
   };
-  const optimizer = {
-    name: o.optimizer,
-    ...(o.weightDecay === undefined ? {} : { weightDecay: o.weightDecay }),
-    ...(o.momentum === undefined ? {} : { momentum: o.momentum }),
-  };
-  // v2: clip: { norm, over: o.clipOver }. v1 clips the mean-loss gradient; for a fixed K the summed loss's
-  // gradient is K times it, so clipping that at c is clipping the mean's at c / K.
-  const clipNorm = o.clip === undefined ? undefined : o.clipOver === 'sum' && spec.kind === 'fixed' ? o.clip / spec.k : o.clip;
   const config: TrainConfig = {
     model,
     train: task.train,
@@ -325,15 +294,33 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
     test: task.test,
     truncation: controller,
     windowing: o.windowing,
-    optimizer,
-    learningRate: o.lr ?? DEFAULT_LR[o.optimizer],
-    lrScaling: ({ none: 'none', sqrt: 'sqrt', linear: 'K' } as const)[o.scaleLr], // v2: learningRateScaling: o.scaleLr
-    ...(clipNorm === undefined ? {} : { clipNorm }),
+    optimizer: {
+      name: o.optimizer,
+      ...(o.lr === undefined ? {} : { learningRate: o.lr }),
+      ...(o.weightDecay === undefined ? {} : { weightDecay: o.weightDecay }),
+      ...(o.momentum === undefined ? {} : { momentum: o.momentum }),
+    },
+    learningRateScaling: o.scaleLr,
+    ...(o.clip === undefined ? {} : { clip: { norm: o.clip, over: o.clipOver } }),
+    ...(o.lrDecay === undefined ? {} : { plateau: { factor: o.lrDecay, patience: o.lrPatience } }),
     stop,
-    evaluation: { ...(o.evalEvery === undefined ? {} : { every: o.evalEvery }), batch: o.evalBatch }, // v2: no batch
+    evaluation: o.evalEvery === undefined ? {} : { every: o.evalEvery },
     checkpoint: { dir: control.checkpointDir, keep: 2, ...(o.checkpointEvery === undefined ? {} : { every: o.checkpointEvery }) },
     ...(control.resumeFrom === undefined ? {} : { resumeFrom: control.resumeFrom }),
     seed: o.seed,
+    ...(o.monitorBias
+      ? {
+          monitorBias: {
+            ...(o.refreshEvery === undefined ? {} : { every: o.refreshEvery }),
+            // The engine's defaults are the synthetic preset's; language models take the LM preset's W and S.
+            ...(o.window !== undefined ? { window: o.window } : language ? { window: 400 } : {}),
+            ...(o.burnIn !== undefined ? { burnIn: o.burnIn } : language ? { burnIn: 40 } : {}),
+            ...(o.samples !== undefined ? { samples: o.samples } : language ? { samples: 32 } : {}),
+            ...(o.cumulative !== undefined ? { cumulative: o.cumulative } : language ? { cumulative: 'approximate' as const } : {}),
+          },
+        }
+      : {}),
+    signal: abort.signal,
     onEvent,
   };
   let result: Awaited<ReturnType<typeof train>>;
@@ -347,6 +334,7 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
   if (result.checkpoint !== undefined) {
     const ck = readCheckpoint(result.checkpoint);
     if (ck.best) {
+      // best.safetensors of a checkpoint holds the variables' own layout: load them, then write PyTorch's.
       const names = [...model.namedVariables.keys()];
       model.variables.forEach((variable, i) => {
         const saved = ck.best!.get(names[i]!)!;
@@ -355,7 +343,6 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
       best = new Uint8Array(serializeWeights(model));
     }
   }
-  const history = truncationHistory(initialTruncation(o, task), result.metrics.flatMap(mapEvent));
   return {
     weights,
     ...(best ? { best } : {}),
@@ -363,7 +350,7 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
       updates: result.updates,
       epochs: result.epochs,
       finalTruncation: result.truncation,
-      truncationHistory: history,
+      truncationHistory: result.truncationHistory,
       ...(result.bestValid
         ? { bestValid: { update: result.bestValid.update, loss: result.bestValid.loss, perplexity: result.bestValid.perplexity } }
         : {}),
@@ -372,7 +359,7 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
       tokensPerSecond: result.tokensPerSecond,
       wallSeconds: result.elapsedSeconds,
       estimateSeconds: result.estimateSeconds,
-      stoppedBy: aborted ? 'aborted' : result.stoppedBy,
+      stoppedBy: result.stoppedBy,
       ...(result.checkpoint ? { checkpoint: result.checkpoint } : {}),
       initialWeightsSha256: run.initialWeightsSha256,
     },

@@ -1,41 +1,37 @@
 /**
- * Engine events → the CLI's {@link RunEvent}s (which mirror engine v2's). The v1 engine fires `truncation`
- * on every estimate with β̂ and δ̂; that becomes an `estimate` event, plus a `truncation` event when K changed.
- * v2: `estimate`, `truncation` (on change), `bias`, `checkpointFailed` and `learningRate` pass through.
+ * Engine events → the CLI's {@link RunEvent}s, the format of metrics.jsonl. They follow engine v2's events;
+ * the names that differ are mapped here so the metrics format does not move with the engine's.
  */
 import type { TrainEvent } from '@tbptt/core';
 import type { RunEvent } from '../run-events';
 
-/** A mapper for one run; `steps` is the training stream's length (v2's step events carry it). */
-export function createEventMapper(steps: number): (event: TrainEvent) => RunEvent[] {
-  return (event) => {
-    switch (event.type) {
-      case 'step':
-        return [{ ...event, steps }];
-      case 'truncation': {
-        const estimate: RunEvent = {
+export function mapEvent(event: TrainEvent): RunEvent[] {
+  switch (event.type) {
+    case 'estimate':
+      return [
+        {
           type: 'estimate',
           update: event.update,
-          truncation: event.from,
+          truncation: event.current,
           estimates: event.estimates,
-          chosen: event.to,
+          chosen: event.chosen,
           beta: event.beta,
-          deltaAtCurrent: event.deltaAtFrom,
-          deltaAtChosen: event.deltaAtTo,
+          deltaAtCurrent: event.deltaAtCurrent,
+          deltaAtChosen: event.deltaAtChosen,
           seconds: event.seconds,
-        };
-        if (event.from === event.to) return [estimate];
-        return [estimate, { type: 'truncation', update: event.update, from: event.from, to: event.to, reason: 'estimate' }];
-      }
-      default:
-        return [event as RunEvent];
+        },
+      ];
+    case 'truncation':
+      return [{ ...event, reason: 'estimate' }];
+    case 'bias': {
+      const { deltaAtTruncation, ...rest } = event;
+      return [{ ...rest, deltaAtK: deltaAtTruncation }];
     }
-  };
-}
-
-/** K over the run: the initial K, then every change (v2's TrainResult carries it). */
-export function truncationHistory(initial: number, events: readonly RunEvent[]): { update: number; K: number }[] {
-  const history = [{ update: 0, K: initial }];
-  for (const event of events) if (event.type === 'truncation') history.push({ update: event.update, K: event.to });
-  return history;
+    case 'evaluate': {
+      const { seconds: _, ...rest } = event;
+      return [rest];
+    }
+    default:
+      return [event];
+  }
 }
