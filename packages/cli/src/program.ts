@@ -15,7 +15,8 @@ function addTrainFlags(command: Command, only?: (group: string) => boolean): Com
   for (const flag of TRAIN_FLAGS) {
     if (only && !only(flag.group)) continue;
     command.addOption(new Option(flag.flags, flag.description));
-    if (flag.key === 'tied' || flag.key === 'monitorBias') command.addOption(new Option(`--no-${flag.flags.slice(2)}`).hideHelp());
+    if (flag.key === 'tied' || flag.key === 'monitorBias')
+      command.addOption(new Option(`--no-${flag.flags.slice(2)}`).hideHelp());
   }
   return command;
 }
@@ -25,11 +26,13 @@ const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}
 /** The `tbptt` program. `run(argv)` returns the exit code instead of exiting (for tests and the bin). */
 export function createProgram(setExit: (code: number) => void): Command {
   const program = new Command('tbptt')
-    .description('Adaptive truncated backpropagation through time (Aicher, Foti & Fox, UAI 2019, arXiv 1905.07473)')
+    .description(
+      'Adaptive truncated backpropagation through time (Aicher, Foti & Fox, UAI 2019, arXiv 1905.07473)',
+    )
     .version('0.1.0')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0]!.trim() + '\n') });
+    .configureOutput({ outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')}\n`) });
 
   const run =
     <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
@@ -75,17 +78,27 @@ export function createProgram(setExit: (code: number) => void): Command {
 
   program
     .command('evaluate')
-    .description("valid and test perplexity of a run's best or last weights, or of a .safetensors file with the model's flags")
+    .description(
+      "valid and test perplexity of a run's best or last weights, or of a .safetensors file with the model's flags",
+    )
     .argument('[dir]', 'a run directory')
     .option('--which <weights>', 'best | last', 'best')
     .option('--weights <file>', 'a .safetensors file (with --preset / flags describing the model and task)')
     .option('--preset <name>', 'preset of the model and task (with --weights)')
     .option('--config <file>', 'JSON options of the model and task (with --weights)')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['tbptt evaluate runs/ptb', 'tbptt evaluate --weights w.safetensors --preset ptb-small --data-dir /data']))
+    .addHelpText(
+      'after',
+      examples([
+        'tbptt evaluate runs/ptb',
+        'tbptt evaluate --weights w.safetensors --preset ptb-small --data-dir /data',
+      ]),
+    )
     .allowUnknownOption(false);
-  addTrainFlags(program.commands.at(-1)!, (g) => g === 'task' || g === 'model' || g === 'run' || g === 'budget')
-    .action(run(async (dir: string | undefined, opts: Record<string, unknown>) => evaluateCommand(dir, opts)));
+  addTrainFlags(
+    program.commands.at(-1)!,
+    (g) => g === 'task' || g === 'model' || g === 'run' || g === 'budget',
+  ).action(run(async (dir: string | undefined, opts: Record<string, unknown>) => evaluateCommand(dir, opts)));
 
   program
     .command('generate')
@@ -98,13 +111,21 @@ export function createProgram(setExit: (code: number) => void): Command {
     .option('--which <weights>', 'best | last', 'best')
     .option('--backend <name>', 'auto | wasm | cpu | tensorflow', 'auto')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', examples(['tbptt generate runs/ptb --words 200 --temperature 0.8 --seed 1', 'tbptt generate runs/chars --prompt "The " --words 400']))
+    .addHelpText(
+      'after',
+      examples([
+        'tbptt generate runs/ptb --words 200 --temperature 0.8 --seed 1',
+        'tbptt generate runs/chars --prompt "The " --words 400',
+      ]),
+    )
     .action(run(async (dir: string, opts: Record<string, unknown>) => generateCommand(dir, opts)));
 
   addTrainFlags(
     program
       .command('diagnose')
-      .description('gradient-norm profile at the current weights: β̂ per estimator, δ̂(K), κ̂(δ), per state component')
+      .description(
+        'gradient-norm profile at the current weights: β̂ per estimator, δ̂(K), κ̂(δ), per state component',
+      )
       .argument('[dir]', 'a run directory (default: a fresh model from --preset / flags)')
       .option('--preset <name>', 'preset of a fresh model and task')
       .option('--config <file>', 'JSON options of a fresh model and task')
@@ -113,25 +134,44 @@ export function createProgram(setExit: (code: number) => void): Command {
       .option('--json', 'print the analysis as JSON'),
     (g) => g !== 'optimiser' && g !== 'budget',
   )
-    .addHelpText('after', examples(['tbptt diagnose runs/ptb', 'tbptt diagnose --preset copy --window 100 --samples 64 --out diag']))
-    .action(run(async (dir: string | undefined, opts: Record<string, unknown>) => diagnoseCommand(dir, opts)));
+    .addHelpText(
+      'after',
+      examples([
+        'tbptt diagnose runs/ptb',
+        'tbptt diagnose --preset copy --window 100 --samples 64 --out diag',
+      ]),
+    )
+    .action(
+      run(async (dir: string | undefined, opts: Record<string, unknown>) => diagnoseCommand(dir, opts)),
+    );
 
   program
     .command('estimate')
     .description('κ̂(δ) from a saved gradient-norm profile (or a bare JSON array of norms)')
-    .requiredOption('--profile <file>', 'profile JSON (tbptt / @tbptt/estimators format) or a JSON array of φ̂_k')
+    .requiredOption(
+      '--profile <file>',
+      'profile JSON (tbptt / @tbptt/estimators format) or a JSON array of φ̂_k',
+    )
     .option('--delta <list>', 'δ values, comma-separated', '0.1')
     .option('--estimator <name>', 'ols | max | quantile', 'ols')
     .option('--kmin <K>', 'smallest K', '1')
     .option('--kmax <K>', 'largest K (default W)')
     .option('--tau <lag>', 'τ, the lag where geometric decay starts (default W − ⌊W/10⌋)')
     .option('--json', 'print { beta, truncations: [{ delta, K }] }')
-    .addHelpText('after', examples(['tbptt estimate --profile runs/copy/profile.json --delta 0.1,0.5', 'tbptt estimate --profile norms.json --delta 0.1 --kmax 300 --json']))
+    .addHelpText(
+      'after',
+      examples([
+        'tbptt estimate --profile runs/copy/profile.json --delta 0.1,0.5',
+        'tbptt estimate --profile norms.json --delta 0.1 --kmax 300 --json',
+      ]),
+    )
     .action(run(async (opts: Record<string, unknown>) => estimateCommand(opts)));
 
   program
     .command('sweep')
-    .description('a grid of fixed-K and adaptive-δ runs over seeds, as child processes (paired initial weights per seed; resumable)')
+    .description(
+      'a grid of fixed-K and adaptive-δ runs over seeds, as child processes (paired initial weights per seed; resumable)',
+    )
     .option('--preset <name>', 'the preset every run starts from')
     .option('--config <file>', 'JSON options every run starts from')
     .option('--fixed <list>', 'fixed K values, e.g. 5,10,15,20,30')
@@ -154,11 +194,16 @@ export function createProgram(setExit: (code: number) => void): Command {
 
   program
     .command('report')
-    .description('a Markdown table (mean (sd) over seeds per method) and SVG plots from run or sweep directories')
+    .description(
+      'a Markdown table (mean (sd) over seeds per method) and SVG plots from run or sweep directories',
+    )
     .argument('<dirs...>', 'run directories or sweep directories (merged; may come from several machines)')
     .option('--out <dir>', 'where report.md and the SVGs go (default: the first directory)')
     .option('--json', 'print the table rows as JSON')
-    .addHelpText('after', examples(['tbptt report sweeps/copy', 'tbptt report machine-a/sweep machine-b/sweep --out report']))
+    .addHelpText(
+      'after',
+      examples(['tbptt report sweeps/copy', 'tbptt report machine-a/sweep machine-b/sweep --out report']),
+    )
     .action(run(async (dirs: string[], opts: Record<string, unknown>) => reportCommand(dirs, opts)));
 
   return program;
@@ -175,7 +220,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      )
+        return EXIT.ok;
       return EXIT.usage; // commander printed its one-line message
     }
     process.stderr.write(`tbptt: ${oneLine(error)}\n`);

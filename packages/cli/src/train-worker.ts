@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const { options } = input;
   const run = await prepareRun(options);
   port.postMessage({ kind: 'ready', info: run.info, vocab: run.task.vocab ?? null });
-  const go = await new Promise<{ kind: string; resumedAt?: number }>((resolve) => port.once('message', resolve));
+  const go = await new Promise<{ kind: string; resumedAt?: number }>((resolve) =>
+    port.once('message', resolve),
+  );
   if (go.kind !== 'go') return;
   const finished = await runTraining(options, run, {
     checkpointDir: input.checkpointDir,
@@ -41,7 +43,12 @@ async function main(): Promise<void> {
     const window = options.window ?? (synthetic ? 100 : 200);
     const burnIn = options.burnIn ?? Math.floor(window / 10);
     if (window + burnIn <= run.task.train.steps) {
-      const p = measureProfile(run.model, run.task.train, { window, burnIn, samples: options.samples ?? 32, seed: options.seed });
+      const p = measureProfile(run.model, run.task.train, {
+        window,
+        burnIn,
+        samples: options.samples ?? 32,
+        seed: options.seed,
+      });
       profile = {
         version: 1,
         update: finished.result.updates,

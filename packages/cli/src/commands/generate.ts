@@ -13,7 +13,9 @@ export async function generateCommand(dir: string, opts: Record<string, unknown>
   const backend = oneOf(['auto', 'wasm', 'cpu', 'tensorflow'])(opts.backend, '--backend');
   const options = readRunConfig(dir, 'generate');
   if (!(options.task === 'ptb' || options.task === 'wikitext-2' || options.task.startsWith('text:'))) {
-    throw new UsageError(`generate: ${dir} is a ${options.task} run; generate needs a language model (--task ptb, wikitext-2 or text:<dir>)`);
+    throw new UsageError(
+      `generate: ${dir} is a ${options.task} run; generate needs a language model (--task ptb, wikitext-2 or text:<dir>)`,
+    );
   }
   await useBackend({ backend });
   const { model, vocab } = loadLanguageModel(dir, options, which);
@@ -26,7 +28,13 @@ export async function generateCommand(dir: string, opts: Record<string, unknown>
   model.dispose();
   const promptText = typeof opts.prompt === 'string' ? vocab.decodeText(prompt) : '';
   const text = vocab.decodeText(tokens);
-  if (opts.json) process.stdout.write(`${JSON.stringify({ seed, temperature, prompt: promptText, text, tokens: Array.from(tokens) })}\n`);
-  else process.stdout.write(`${promptText}${vocab.level === 'word' && promptText && !promptText.endsWith('\n') ? ' ' : ''}${text}\n`);
+  if (opts.json)
+    process.stdout.write(
+      `${JSON.stringify({ seed, temperature, prompt: promptText, text, tokens: Array.from(tokens) })}\n`,
+    );
+  else
+    process.stdout.write(
+      `${promptText}${vocab.level === 'word' && promptText && !promptText.endsWith('\n') ? ' ' : ''}${text}\n`,
+    );
   return 0;
 }

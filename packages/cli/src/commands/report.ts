@@ -28,6 +28,9 @@ export async function reportCommand(dirs: string[], opts: Record<string, unknown
   ].join('\n');
   writeFileAtomic(join(out, 'report.md'), markdown);
   if (opts.json) process.stdout.write(`${JSON.stringify({ rows, plots: Object.keys(plots), out })}\n`);
-  else process.stdout.write(`${table}\n\nwrote ${join(out, 'report.md')} and ${Object.keys(plots).length} plots\n`);
+  else
+    process.stdout.write(
+      `${table}\n\nwrote ${join(out, 'report.md')} and ${Object.keys(plots).length} plots\n`,
+    );
   return 0;
 }

@@ -50,10 +50,14 @@ export function parseFlagValues(values: Record<string, unknown>): Partial<TrainO
 }
 
 /** Resolves the configuration of `train` (or of a fresh model for `diagnose`): defaults < preset < --config < flags. */
-export function resolveFromFlags(control: Pick<TrainControl, 'preset' | 'config'>, flags: Partial<TrainOptions>): TrainOptions {
+export function resolveFromFlags(
+  control: Pick<TrainControl, 'preset' | 'config'>,
+  flags: Partial<TrainOptions>,
+): TrainOptions {
   const layers: Partial<TrainOptions>[] = [];
   if (control.preset !== undefined) layers.push(loadPreset(control.preset).options);
-  if (control.config !== undefined) layers.push(parsePartialOptions(readJsonFile(control.config, '--config'), control.config));
+  if (control.config !== undefined)
+    layers.push(parsePartialOptions(readJsonFile(control.config, '--config'), control.config));
   layers.push(flags);
   return resolveTrainOptions(layers);
 }
@@ -61,7 +65,10 @@ export function resolveFromFlags(control: Pick<TrainControl, 'preset' | 'config'
 /** Reads a run directory's config.json. */
 export function readRunConfig(dir: string, flag: string): TrainOptions {
   const file = join(dir, RUN_FILES.config);
-  if (!existsSync(file)) throw new UsageError(`${flag} ${dir}: no ${RUN_FILES.config} there; pass the directory of a tbptt train run`);
+  if (!existsSync(file))
+    throw new UsageError(
+      `${flag} ${dir}: no ${RUN_FILES.config} there; pass the directory of a tbptt train run`,
+    );
   return resolveTrainOptions([parsePartialOptions(readJsonFile(file, flag), file)]);
 }
 
@@ -72,14 +79,19 @@ function defaultOutDir(o: TrainOptions): string {
 }
 
 /** `tbptt train`: returns the exit code. */
-export async function trainCommand(control: TrainControl, flagValues: Record<string, unknown>): Promise<number> {
+export async function trainCommand(
+  control: TrainControl,
+  flagValues: Record<string, unknown>,
+): Promise<number> {
   const flags = parseFlagValues(flagValues);
   let options: TrainOptions;
   let outDir: string;
   let resumeAt: number | undefined;
   if (control.resume !== undefined) {
     if (control.preset !== undefined || control.config !== undefined || control.out !== undefined) {
-      throw new UsageError('--resume continues a run with its own config.json; drop --preset / --config / --out');
+      throw new UsageError(
+        '--resume continues a run with its own config.json; drop --preset / --config / --out',
+      );
     }
     outDir = control.resume;
     const saved = readRunConfig(outDir, '--resume');
@@ -94,23 +106,44 @@ export async function trainCommand(control: TrainControl, flagValues: Record<str
     }
     resumeAt = checkpointUpdate(join(outDir, RUN_FILES.checkpoint));
     if (resumeAt === undefined) {
-      throw new UsageError(`--resume ${outDir}: the run has no checkpoint yet; start it again with --out ${outDir}-2`);
+      throw new UsageError(
+        `--resume ${outDir}: the run has no checkpoint yet; start it again with --out ${outDir}-2`,
+      );
     }
   } else {
     options = resolveFromFlags(control, flags);
     outDir = control.out ?? defaultOutDir(options);
     checkNewRunDir(outDir);
   }
-  const mode: ViewMode = control.json ? 'json' : control.quiet ? 'quiet' : process.stdout.isTTY ? 'bar' : 'lines';
+  const mode: ViewMode = control.json
+    ? 'json'
+    : control.quiet
+      ? 'quiet'
+      : process.stdout.isTTY
+        ? 'bar'
+        : 'lines';
   const view = new ProgressView(
     mode,
-    { ...(options.epochs === undefined ? {} : { epochs: options.epochs }), ...(options.updates === undefined ? {} : { updates: options.updates }), ...(options.maxTime === undefined ? {} : { maxTime: options.maxTime }), ...(options.epochs === undefined && options.updates === undefined && options.maxTime === undefined ? { epochs: 40 } : {}) },
+    {
+      ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
+      ...(options.updates === undefined ? {} : { updates: options.updates }),
+      ...(options.maxTime === undefined ? {} : { maxTime: options.maxTime }),
+      ...(options.epochs === undefined && options.updates === undefined && options.maxTime === undefined
+        ? { epochs: 40 }
+        : {}),
+    },
     options.logInterval,
   );
   return runInWorker(options, outDir, resumeAt, view, mode);
 }
 
-async function runInWorker(options: TrainOptions, outDir: string, resumeAt: number | undefined, view: ProgressView, mode: ViewMode): Promise<number> {
+async function runInWorker(
+  options: TrainOptions,
+  outDir: string,
+  resumeAt: number | undefined,
+  view: ProgressView,
+  mode: ViewMode,
+): Promise<number> {
   const abortBuffer = new SharedArrayBuffer(4);
   const abortFlag = new Int32Array(abortBuffer);
   const checkpointDir = resolve(outDir, RUN_FILES.checkpoint);
@@ -151,7 +184,10 @@ async function runInWorker(options: TrainOptions, outDir: string, resumeAt: numb
               if (message.vocab) writeRunJson(outDir, RUN_FILES.vocab, message.vocab);
               rmSync(join(outDir, RUN_FILES.summary), { force: true });
               metrics = new MetricsWriter(outDir, resumeAt);
-              view.start({ ...message.info, ...(resumeAt === undefined ? {} : { resumedAt: resumeAt }) }, outDir);
+              view.start(
+                { ...message.info, ...(resumeAt === undefined ? {} : { resumedAt: resumeAt }) },
+                outDir,
+              );
               worker.postMessage({ kind: 'go' });
               break;
             }
@@ -187,7 +223,12 @@ type WorkerMessage =
   | { kind: 'done'; result: RunResult; weights: Uint8Array; best?: Uint8Array; profile: unknown }
   | { kind: 'error'; message: string; usage: boolean };
 
-function finish(options: TrainOptions, outDir: string, done: Extract<WorkerMessage, { kind: 'done' }>, view: ProgressView): number {
+function finish(
+  options: TrainOptions,
+  outDir: string,
+  done: Extract<WorkerMessage, { kind: 'done' }>,
+  view: ProgressView,
+): number {
   const { result } = done;
   writeRunBytes(outDir, RUN_FILES.weights, done.weights);
   if (done.best) writeRunBytes(outDir, RUN_FILES.best, done.best);
@@ -207,7 +248,11 @@ function finish(options: TrainOptions, outDir: string, done: Extract<WorkerMessa
 }
 
 /** summary.json: the run's result with the K statistics of its step events. */
-export function buildSummary(options: TrainOptions, outDir: string, result: RunResult): Record<string, unknown> {
+export function buildSummary(
+  options: TrainOptions,
+  outDir: string,
+  result: RunResult,
+): Record<string, unknown> {
   let count = 0;
   let sum = 0;
   let kMin = Number.POSITIVE_INFINITY;

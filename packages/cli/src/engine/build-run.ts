@@ -55,7 +55,9 @@ export interface TaskData {
 }
 
 /** Activates the backend; returns its name and the thread count. */
-export async function useBackend(options: Pick<TrainOptions, 'backend' | 'threads'>): Promise<{ backend: string; threads: number }> {
+export async function useBackend(
+  options: Pick<TrainOptions, 'backend' | 'threads'>,
+): Promise<{ backend: string; threads: number }> {
   try {
     const threads = options.threads ?? 1;
     const backend = await selectBackend(options.backend, options.threads === undefined ? {} : { threads });
@@ -83,7 +85,11 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
       return tokenStream(data, { oneHot: SYNTHETIC_VOCAB_SIZE });
     };
     const spans =
-      o.task === 'copy-variable' ? `spans ${o.minLength ?? Math.ceil(o.length / 2)}..${o.length}` : o.task === 'copy' ? `span ${o.length}` : `lag ${o.length}`;
+      o.task === 'copy-variable'
+        ? `spans ${o.minLength ?? Math.ceil(o.length / 2)}..${o.length}`
+        : o.task === 'copy'
+          ? `span ${o.length}`
+          : `lag ${o.length}`;
     return {
       kind: 'synthetic',
       vocabSize: SYNTHETIC_VOCAB_SIZE,
@@ -97,7 +103,9 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
   // valid / test are laid out at the evaluation batch here (engine v2 does not re-batch).
   const stream = (ids: Int32Array, batch: number, split: string) => {
     if (ids.length < 2 * batch) {
-      throw new UsageError(`--task ${o.task}: the ${split} split has ${ids.length} tokens, too few for ${batch} columns; lower --batch / --eval-batch`);
+      throw new UsageError(
+        `--task ${o.task}: the ${split} split has ${ids.length} tokens, too few for ${batch} columns; lower --batch / --eval-batch`,
+      );
     }
     return tokenStream(batchify(ids, batch));
   };
@@ -114,17 +122,24 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
 
 async function loadTextTask(o: TrainOptions): Promise<Corpus> {
   if (o.dataDir !== undefined && !(existsSync(o.dataDir) && statSync(o.dataDir).isDirectory())) {
-    throw new UsageError(`--data-dir ${o.dataDir}: no such folder; pass the folder that holds ptb/ and wikitext-2/ (or the split files)`);
+    throw new UsageError(
+      `--data-dir ${o.dataDir}: no such folder; pass the folder that holds ptb/ and wikitext-2/ (or the split files)`,
+    );
   }
   try {
     if (o.task.startsWith('text:')) {
       const dir = o.task.slice('text:'.length);
       if (!(existsSync(dir) && statSync(dir).isDirectory())) {
-        throw new UsageError(`--task text:${dir}: no such folder; it must hold train.txt, valid.txt and test.txt`);
+        throw new UsageError(
+          `--task text:${dir}: no such folder; it must hold train.txt, valid.txt and test.txt`,
+        );
       }
       return await loadTextFolder(dir, { level: o.level });
     }
-    return await loadCorpus(o.task as 'ptb' | 'wikitext-2', o.dataDir === undefined ? {} : { dataDir: o.dataDir });
+    return await loadCorpus(
+      o.task as 'ptb' | 'wikitext-2',
+      o.dataDir === undefined ? {} : { dataDir: o.dataDir },
+    );
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const message = (error as Error).message.split('\n')[0]!;
@@ -159,8 +174,13 @@ export function buildModel(o: TrainOptions, task: Pick<TaskData, 'kind' | 'vocab
 /** Describes a model for the first lines of the output. */
 export function describeModel(o: TrainOptions, model: RecurrentModel): { text: string; parameters: number } {
   const parameters = model.variables.reduce((n, v) => n + v.size, 0);
-  const input = model.spec.input === 'dense' ? `one-hot ${model.spec.inputSize}` : `embedding ${model.spec.embeddingSize}`;
-  const extras = [o.dropout > 0 ? `dropout ${o.dropout}` : '', o.tied ? 'tied' : ''].filter(Boolean).join(', ');
+  const input =
+    model.spec.input === 'dense'
+      ? `one-hot ${model.spec.inputSize}`
+      : `embedding ${model.spec.embeddingSize}`;
+  const extras = [o.dropout > 0 ? `dropout ${o.dropout}` : '', o.tied ? 'tied' : '']
+    .filter(Boolean)
+    .join(', ');
   return {
     text: `${o.layers} × ${o.cell.toUpperCase()}(${o.hidden}), ${input}${extras ? `, ${extras}` : ''}`,
     parameters,
@@ -173,14 +193,21 @@ export function initialTruncation(controller: TruncationController<ControllerSta
 }
 
 /** The truncation controller of `--truncation` with its options. */
-export function buildController(o: TrainOptions, task: Pick<TaskData, 'kind'>): TruncationController<ControllerState> {
+export function buildController(
+  o: TrainOptions,
+  task: Pick<TaskData, 'kind'>,
+): TruncationController<ControllerState> {
   const spec: TruncationSpec = parseTruncation(o.truncation);
   try {
     switch (spec.kind) {
       case 'fixed':
         return fixedTruncation(spec.k) as TruncationController<ControllerState>;
       case 'variable':
-        return variableTruncation({ mean: spec.mean, sd: spec.sd, seed: o.seed }) as TruncationController<ControllerState>;
+        return variableTruncation({
+          mean: spec.mean,
+          sd: spec.sd,
+          seed: o.seed,
+        }) as TruncationController<ControllerState>;
       case 'adaptive': {
         const pick = <K extends keyof TrainOptions>(key: K, as: string = key) =>
           o[key] === undefined ? {} : { [as]: o[key] };
@@ -208,7 +235,9 @@ export function buildController(o: TrainOptions, task: Pick<TaskData, 'kind'>): 
 
 /** sha256 of a model's weights as the safetensors file the run writes. */
 export function weightsSha256(model: RecurrentModel): string {
-  return createHash('sha256').update(new Uint8Array(serializeWeights(model))).digest('hex');
+  return createHash('sha256')
+    .update(new Uint8Array(serializeWeights(model)))
+    .digest('hex');
 }
 
 /** A run ready to start: everything built and checked, nothing written yet. */
@@ -225,8 +254,14 @@ export async function prepareRun(o: TrainOptions): Promise<PreparedRun> {
   const spec = parseTruncation(o.truncation);
   const { backend, threads } = await useBackend(o);
   const task = await buildTask(o);
-  if (o.window !== undefined && spec.kind === 'adaptive' && (o.burnIn ?? Math.floor(o.window / 10)) + o.window > task.train.steps) {
-    throw new UsageError(`--window ${o.window}: burn-in + W must fit in the training stream (${task.train.steps} steps per column); lower --window or --batch`);
+  if (
+    o.window !== undefined &&
+    spec.kind === 'adaptive' &&
+    (o.burnIn ?? Math.floor(o.window / 10)) + o.window > task.train.steps
+  ) {
+    throw new UsageError(
+      `--window ${o.window}: burn-in + W must fit in the training stream (${task.train.steps} steps per column); lower --window or --batch`,
+    );
   }
   const model = buildModel(o, task);
   const controller = buildController(o, task);
@@ -271,7 +306,11 @@ export interface FinishedRun {
 }
 
 /** Runs the prepared training; maps the engine's events; returns the result and the weights to write. */
-export async function runTraining(o: TrainOptions, run: PreparedRun, control: RunControl): Promise<FinishedRun> {
+export async function runTraining(
+  o: TrainOptions,
+  run: PreparedRun,
+  control: RunControl,
+): Promise<FinishedRun> {
   const { model, task, controller } = run;
   const language = task.kind === 'language';
   const stop: TrainConfig['stop'] = {
@@ -285,7 +324,8 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
   const abort = new AbortController();
   const onEvent = (event: TrainEvent) => {
     for (const mapped of mapEvent(event)) control.onEvent(mapped);
-    if (event.type === 'step' && !abort.signal.aborted && Atomics.load(control.abortFlag, 0) !== 0) abort.abort();
+    if (event.type === 'step' && !abort.signal.aborted && Atomics.load(control.abortFlag, 0) !== 0)
+      abort.abort();
   };
   const config: TrainConfig = {
     model,
@@ -305,7 +345,11 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
     ...(o.lrDecay === undefined ? {} : { plateau: { factor: o.lrDecay, patience: o.lrPatience } }),
     stop,
     evaluation: o.evalEvery === undefined ? {} : { every: o.evalEvery },
-    checkpoint: { dir: control.checkpointDir, keep: 2, ...(o.checkpointEvery === undefined ? {} : { every: o.checkpointEvery }) },
+    checkpoint: {
+      dir: control.checkpointDir,
+      keep: 2,
+      ...(o.checkpointEvery === undefined ? {} : { every: o.checkpointEvery }),
+    },
     ...(control.resumeFrom === undefined ? {} : { resumeFrom: control.resumeFrom }),
     seed: o.seed,
     ...(o.monitorBias
@@ -316,7 +360,11 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
             ...(o.window !== undefined ? { window: o.window } : language ? { window: 400 } : {}),
             ...(o.burnIn !== undefined ? { burnIn: o.burnIn } : language ? { burnIn: 40 } : {}),
             ...(o.samples !== undefined ? { samples: o.samples } : language ? { samples: 32 } : {}),
-            ...(o.cumulative !== undefined ? { cumulative: o.cumulative } : language ? { cumulative: 'approximate' as const } : {}),
+            ...(o.cumulative !== undefined
+              ? { cumulative: o.cumulative }
+              : language
+                ? { cumulative: 'approximate' as const }
+                : {}),
           },
         }
       : {}),
@@ -352,9 +400,17 @@ export async function runTraining(o: TrainOptions, run: PreparedRun, control: Ru
       finalTruncation: result.truncation,
       truncationHistory: result.truncationHistory,
       ...(result.bestValid
-        ? { bestValid: { update: result.bestValid.update, loss: result.bestValid.loss, perplexity: result.bestValid.perplexity } }
+        ? {
+            bestValid: {
+              update: result.bestValid.update,
+              loss: result.bestValid.loss,
+              perplexity: result.bestValid.perplexity,
+            },
+          }
         : {}),
-      ...(result.testAtBest ? { testAtBest: { loss: result.testAtBest.loss, perplexity: result.testAtBest.perplexity } } : {}),
+      ...(result.testAtBest
+        ? { testAtBest: { loss: result.testAtBest.loss, perplexity: result.testAtBest.perplexity } }
+        : {}),
       tokens: result.tokens,
       tokensPerSecond: result.tokensPerSecond,
       wallSeconds: result.elapsedSeconds,

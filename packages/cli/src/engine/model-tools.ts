@@ -24,7 +24,9 @@ export function loadWeightsFile(model: RecurrentModel, file: string): void {
   try {
     deserializeWeights(model, readFileSync(file));
   } catch (error) {
-    throw new UsageError(`${file}: ${(error as Error).message.split('\n')[0]}; pass the flags of the model it was trained with`);
+    throw new UsageError(
+      `${file}: ${(error as Error).message.split('\n')[0]}; pass the flags of the model it was trained with`,
+    );
   }
 }
 
@@ -41,7 +43,9 @@ export function checkpointUpdate(checkpointRoot: string): number | undefined {
     if (typeof trainer.update !== 'number') throw new Error('no update counter');
     return trainer.update;
   } catch (error) {
-    throw new RunError(`${join(dir, 'trainer.json')}: the checkpoint is damaged (${(error as Error).message}); start a new run`);
+    throw new RunError(
+      `${join(dir, 'trainer.json')}: the checkpoint is damaged (${(error as Error).message}); start a new run`,
+    );
   }
 }
 
@@ -107,17 +111,25 @@ export async function loadRun(
   const weightsFile = which === 'best' && existsSync(best) ? best : join(dir, RUN_FILES.weights);
   if (!existsSync(weightsFile)) {
     model.dispose();
-    throw new UsageError(`${dir} has no ${RUN_FILES.weights}: the run has not finished; resume it with tbptt train --resume ${dir}`);
+    throw new UsageError(
+      `${dir} has no ${RUN_FILES.weights}: the run has not finished; resume it with tbptt train --resume ${dir}`,
+    );
   }
   loadWeightsFile(model, weightsFile);
   return { task, model, weightsFile };
 }
 
 /** A model for `generate`, built from the run's config without loading its data (the vocabulary is in vocab.json). */
-export function loadLanguageModel(dir: string, options: TrainOptions, which: 'best' | 'last'): { model: RecurrentModel; vocab: Vocabulary } {
+export function loadLanguageModel(
+  dir: string,
+  options: TrainOptions,
+  which: 'best' | 'last',
+): { model: RecurrentModel; vocab: Vocabulary } {
   const vocabFile = join(dir, RUN_FILES.vocab);
   if (!existsSync(vocabFile)) {
-    throw new UsageError(`${dir} has no ${RUN_FILES.vocab}: generate needs a language-model run (--task ptb, wikitext-2 or text:<dir>)`);
+    throw new UsageError(
+      `${dir} has no ${RUN_FILES.vocab}: generate needs a language-model run (--task ptb, wikitext-2 or text:<dir>)`,
+    );
   }
   const json = JSON.parse(readFileSync(vocabFile, 'utf8')) as VocabularyJson;
   const vocab = new Vocabulary(json.tokens, json.level);
@@ -145,7 +157,12 @@ export function sampleTokens(
   const rng = createPrng(options.seed, GENERATE_STREAM);
   let state = model.initialState(1);
   const out = new Int32Array(options.count);
-  let logits = step(model, prompt, () => state, (s) => (state = s));
+  let logits = step(
+    model,
+    prompt,
+    () => state,
+    (s) => (state = s),
+  );
   const probabilities = new Float64Array(vocab.size);
   for (let i = 0; i < options.count; i++) {
     let max = Number.NEGATIVE_INFINITY;
@@ -166,7 +183,12 @@ export function sampleTokens(
       }
     }
     out[i] = token;
-    logits = step(model, Int32Array.of(token), () => state, (s) => (state = s));
+    logits = step(
+      model,
+      Int32Array.of(token),
+      () => state,
+      (s) => (state = s),
+    );
   }
   tf.dispose(state);
   return { prompt, tokens: out };
@@ -181,7 +203,10 @@ function step(
 ): Float32Array {
   const state = get();
   const { logits, finalState } = tf.tidy(() => {
-    const out = model.forward(tf.tensor2d(ids, [ids.length, 1], 'int32'), state, { training: false, decodeFrom: ids.length - 1 });
+    const out = model.forward(tf.tensor2d(ids, [ids.length, 1], 'int32'), state, {
+      training: false,
+      decodeFrom: ids.length - 1,
+    });
     return { logits: out.logits, finalState: out.finalState };
   });
   const values = logits.dataSync() as Float32Array;
@@ -189,4 +214,3 @@ function step(
   set(finalState);
   return values.slice();
 }
-

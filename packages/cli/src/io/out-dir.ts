@@ -10,7 +10,9 @@ import { RUN_FILES } from './run-files';
 export function checkNewRunDir(dir: string, flag = '--out'): void {
   const path = resolve(dir);
   if (existsSync(join(path, RUN_FILES.config))) {
-    throw new UsageError(`${flag} ${dir} already holds a run; continue it with --resume ${dir} or choose another ${flag}`);
+    throw new UsageError(
+      `${flag} ${dir} already holds a run; continue it with --resume ${dir} or choose another ${flag}`,
+    );
   }
   let probe = path;
   while (!existsSync(probe)) {
@@ -26,7 +28,10 @@ export function checkNewRunDir(dir: string, flag = '--out'): void {
     writable = false;
   }
   if (!writable) {
-    const why = existsSync(probe) && !statSync(probe).isDirectory() ? `${probe} is a file` : `${probe} is not writable`;
-    throw new UsageError(`${flag} ${dir}: cannot create the run directory (${why}); choose a writable folder`);
+    const why =
+      existsSync(probe) && !statSync(probe).isDirectory() ? `${probe} is a file` : `${probe} is not writable`;
+    throw new UsageError(
+      `${flag} ${dir}: cannot create the run directory (${why}); choose a writable folder`,
+    );
   }
 }

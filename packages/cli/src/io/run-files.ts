@@ -55,9 +55,13 @@ export class MetricsWriter {
       writeFileAtomic(csvPath, `${CSV_COLUMNS.join(',')}\n`);
       return;
     }
-    const kept = readMetrics(dir).filter((line) => line.update <= resumeAt && !(line.type === 'evaluate' && line.split === 'test'));
+    const kept = readMetrics(dir).filter(
+      (line) => line.update <= resumeAt && !(line.type === 'evaluate' && line.split === 'test'),
+    );
     writeFileAtomic(jsonlPath, kept.map((line) => `${JSON.stringify(line)}\n`).join(''));
-    const rows = kept.filter((line): line is StepRecord & { wallTime: string } => line.type === 'step').map(csvRow);
+    const rows = kept
+      .filter((line): line is StepRecord & { wallTime: string } => line.type === 'step')
+      .map(csvRow);
     writeFileAtomic(csvPath, `${CSV_COLUMNS.join(',')}\n${rows.join('')}`);
   }
 

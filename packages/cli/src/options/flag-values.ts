@@ -10,7 +10,12 @@ export type ValueParser<T> = (value: unknown, name: string) => T;
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
 function toNumber(value: unknown, name: string, expected: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : Number.NaN;
   if (!Number.isFinite(n)) throw new UsageError(`${name} must be ${expected}, got ${show(value)}`);
   return n;
 }
@@ -48,7 +53,9 @@ export const fraction: ValueParser<number> = (value, name) => {
 export const delta: ValueParser<number> = (value, name) => {
   const n = toNumber(value, name, 'a number in (0, 1)');
   if (!(n > 0 && n < 1)) {
-    throw new UsageError(`${name}: δ must be in (0, 1), got ${show(value)}; e.g. 0.1 tolerates a 10 % relative bias`);
+    throw new UsageError(
+      `${name}: δ must be in (0, 1), got ${show(value)}; e.g. 0.1 tolerates a 10 % relative bias`,
+    );
   }
   return n;
 };
@@ -83,7 +90,10 @@ export const listOf =
     const parts = Array.isArray(value)
       ? value
       : typeof value === 'string'
-        ? value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '')
         : typeof value === 'number'
           ? [value]
           : undefined;

@@ -11,7 +11,8 @@ const FORMS = 'fixed:K, adaptive:δ or variable:MEAN[,SD] (e.g. fixed:35, adapti
 
 /** Parses `fixed:35`, `adaptive:0.1`, `variable:70,5` (sd defaults to 5, AWD-LSTM's). */
 export function parseTruncation(value: unknown, name = '--truncation'): TruncationSpec {
-  if (typeof value !== 'string') throw new UsageError(`${name} must be ${FORMS}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw new UsageError(`${name} must be ${FORMS}, got ${JSON.stringify(value)}`);
   const colon = value.indexOf(':');
   const kind = colon < 0 ? value : value.slice(0, colon);
   const arg = colon < 0 ? '' : value.slice(colon + 1);

@@ -47,11 +47,14 @@ export class ProgressView {
     this.print(
       `truncation: ${info.truncation}; chance perplexity ${info.chancePerplexity.toFixed(2)} (uniform over ${grouped(info.vocabSize)} tokens)`,
     );
-    this.print(`run directory: ${outDir}${info.resumedAt === undefined ? '' : ` (resumed at update ${info.resumedAt})`}`);
+    this.print(
+      `run directory: ${outDir}${info.resumedAt === undefined ? '' : ` (resumed at update ${info.resumedAt})`}`,
+    );
     if (this.mode === 'bar') {
       this.multibar = new cliProgress.MultiBar(
         {
-          format: 'epoch {epoch} {bar} {windows} windows | ETA {eta_text} | loss {loss} | ppl {ppl} | K {K} | {rate} tok/s',
+          format:
+            'epoch {epoch} {bar} {windows} windows | ETA {eta_text} | loss {loss} | ppl {ppl} | K {K} | {rate} tok/s',
           barCompleteChar: '█',
           barIncompleteChar: '░',
           barsize: 24,
@@ -79,7 +82,9 @@ export class ProgressView {
         break;
       case 'evaluate':
         if (event.split === 'test') {
-          this.print(`| end of training | test loss ${event.loss.toFixed(4)} | test ppl ${ppl(event.perplexity)} | (weights of the best valid) |`);
+          this.print(
+            `| end of training | test loss ${event.loss.toFixed(4)} | test ppl ${ppl(event.perplexity)} | (weights of the best valid) |`,
+          );
           break;
         }
         this.print(
@@ -87,9 +92,14 @@ export class ProgressView {
         );
         break;
       case 'estimate': {
-        const change = event.chosen === event.truncation ? `K stays ${event.chosen}` : `K ${event.truncation} → ${event.chosen}`;
+        const change =
+          event.chosen === event.truncation
+            ? `K stays ${event.chosen}`
+            : `K ${event.truncation} → ${event.chosen}`;
         const at = `δ̂(${event.truncation}) ${bias(event.deltaAtCurrent)}${event.chosen === event.truncation ? '' : ` | δ̂(${event.chosen}) ${bias(event.deltaAtChosen)}`}`;
-        this.print(`| update ${pad(event.update, 6)} | ${change} | β̂ ${event.beta.toFixed(4)} | ${at} | estimated in ${event.seconds.toFixed(1)} s |`);
+        this.print(
+          `| update ${pad(event.update, 6)} | ${change} | β̂ ${event.beta.toFixed(4)} | ${at} | estimated in ${event.seconds.toFixed(1)} s |`,
+        );
         break;
       }
       case 'bias':
@@ -98,10 +108,14 @@ export class ProgressView {
         );
         break;
       case 'learningRate':
-        this.print(`| update ${pad(event.update, 6)} | validation did not improve: learning rate ${event.from} → ${event.to} |`);
+        this.print(
+          `| update ${pad(event.update, 6)} | validation did not improve: learning rate ${event.from} → ${event.to} |`,
+        );
         break;
       case 'nonFinite':
-        this.print(`| update ${pad(event.update, 6)} | non-finite loss or gradient (${event.consecutive} in a row): update skipped |`);
+        this.print(
+          `| update ${pad(event.update, 6)} | non-finite loss or gradient (${event.consecutive} in a row): update skipped |`,
+        );
         break;
       case 'checkpointFailed':
         this.print(`| update ${pad(event.update, 6)} | checkpoint failed: ${event.message} |`);
@@ -125,7 +139,9 @@ export class ProgressView {
     }
     if (step.update % this.logInterval !== 0) return;
     const loss = this.lossSum / this.lossCount;
-    const msPerUpdate = (1000 * (step.elapsedSeconds - this.lastLineAt.seconds)) / Math.max(1, step.update - this.lastLineAt.update);
+    const msPerUpdate =
+      (1000 * (step.elapsedSeconds - this.lastLineAt.seconds)) /
+      Math.max(1, step.update - this.lastLineAt.update);
     const { done, total } = this.windows(step);
     this.print(
       `| epoch ${pad(step.epoch + 1, 3)} | ${pad(done, 5)}/${pad(total, 5)} windows | lr ${step.learningRate.toPrecision(3)} | ms/update ${msPerUpdate.toFixed(1)} | loss ${loss.toFixed(4)} | ppl ${ppl(Math.exp(loss))} | K ${pad(step.truncation, 3)} | ${rate(step.tokens / step.elapsedSeconds)} tok/s |`,
@@ -144,7 +160,8 @@ export class ProgressView {
   /** How far the run is, 0..1, by whichever budget ends it first. */
   private fraction(step: StepRecord): number {
     const parts: number[] = [];
-    if (this.budget.epochs !== undefined) parts.push((step.epoch + step.position / step.steps) / this.budget.epochs);
+    if (this.budget.epochs !== undefined)
+      parts.push((step.epoch + step.position / step.steps) / this.budget.epochs);
     if (this.budget.updates !== undefined) parts.push(step.update / this.budget.updates);
     if (this.budget.maxTime !== undefined) parts.push(step.elapsedSeconds / this.budget.maxTime);
     return Math.min(1, parts.length === 0 ? 0 : Math.max(...parts));

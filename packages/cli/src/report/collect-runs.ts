@@ -41,11 +41,14 @@ export function collectRuns(dirs: readonly string[], depth = 4): RunRecord[] {
     }
   };
   for (const dir of dirs) {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`report: ${dir} is not a directory`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(`report: ${dir} is not a directory`);
     visit(dir, 0);
   }
   if (found.size === 0) {
-    throw new UsageError(`report: no finished run (summary.json) under ${dirs.join(', ')}; run tbptt train or tbptt sweep first`);
+    throw new UsageError(
+      `report: no finished run (summary.json) under ${dirs.join(', ')}; run tbptt train or tbptt sweep first`,
+    );
   }
   return [...found.values()];
 }
@@ -55,7 +58,9 @@ function readRun(dir: string): RunRecord {
     try {
       return JSON.parse(readFileSync(join(dir, file), 'utf8'));
     } catch (error) {
-      throw new UsageError(`report: ${join(dir, file)} is not valid JSON (${(error as Error).message.split('\n')[0]})`);
+      throw new UsageError(
+        `report: ${join(dir, file)} is not valid JSON (${(error as Error).message.split('\n')[0]})`,
+      );
     }
   };
   const summary = read(RUN_FILES.summary) as RunRecord['summary'];
@@ -66,7 +71,9 @@ function readRun(dir: string): RunRecord {
     seed: Number(summary.seed),
     summary,
     metrics: readMetrics(dir),
-    ...(existsSync(profilePath) ? { profile: read(RUN_FILES.profile) as NonNullable<RunRecord['profile']> } : {}),
+    ...(existsSync(profilePath)
+      ? { profile: read(RUN_FILES.profile) as NonNullable<RunRecord['profile']> }
+      : {}),
   };
 }
 

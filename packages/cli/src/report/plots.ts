@@ -34,7 +34,8 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
     const every = Math.max(1, Math.ceil(steps.length / 300));
     let last = -1;
     steps.forEach((s, i) => {
-      if (i % every === 0 || s.truncation !== last || i === steps.length - 1) ks.push({ ...series, update: s.update, K: s.truncation });
+      if (i % every === 0 || s.truncation !== last || i === steps.length - 1)
+        ks.push({ ...series, update: s.update, K: s.truncation });
       last = s.truncation;
     });
   }
@@ -58,18 +59,63 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
     });
     const tau = analysis.tau;
     const phiTau = values[tau]!;
-    for (let k = tau; k < values.length; k++) tail.push({ method: run.method, lag: k, phi: phiTau * analysis.beta ** (k - tau) });
+    for (let k = tau; k < values.length; k++)
+      tail.push({ method: run.method, lag: k, phi: phiTau * analysis.beta ** (k - tau) });
     analysis.relativeBias.forEach((d, i) => {
       if (Number.isFinite(d) && d > 0) bias.push({ method: run.method, K: i + 1, delta: d });
     });
   }
   const method = { field: 'method', title: 'method' };
   return {
-    'valid-perplexity-epoch.svg': lineChart({ title: 'Validation perplexity against epoch', values: valid, x: { field: 'epoch', title: 'epoch' }, y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' }, series: method, detail: 'seed', points: true }),
-    'valid-perplexity-time.svg': lineChart({ title: 'Validation perplexity against wall time', values: valid, x: { field: 'seconds', title: 'training time (s)' }, y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' }, series: method, detail: 'seed', points: true }),
-    'truncation-updates.svg': lineChart({ title: 'Truncation K against updates', values: ks, x: { field: 'update', title: 'update' }, y: { field: 'K', title: 'K' }, series: method, detail: 'seed' }),
-    'bias-updates.svg': lineChart({ title: 'Relative bias bound δ̂ at the current K against updates', values: deltas, x: { field: 'update', title: 'update' }, y: { field: 'delta', title: 'δ̂(K)', scale: 'log' }, series: method, detail: 'seed', points: true }),
-    'profile.svg': lineChart({ title: 'Gradient-norm profile φ̂ at the final weights (dashed: fitted geometric tail)', values: phi, dashed: tail, x: { field: 'lag', title: 'lag k' }, y: { field: 'phi', title: 'φ̂_k', scale: 'log' }, series: method }),
-    'relative-bias.svg': lineChart({ title: 'Relative bias bound δ̂(K) at the final weights', values: bias, x: { field: 'K', title: 'K' }, y: { field: 'delta', title: 'δ̂(K)', scale: 'log' }, series: method }),
+    'valid-perplexity-epoch.svg': lineChart({
+      title: 'Validation perplexity against epoch',
+      values: valid,
+      x: { field: 'epoch', title: 'epoch' },
+      y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' },
+      series: method,
+      detail: 'seed',
+      points: true,
+    }),
+    'valid-perplexity-time.svg': lineChart({
+      title: 'Validation perplexity against wall time',
+      values: valid,
+      x: { field: 'seconds', title: 'training time (s)' },
+      y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' },
+      series: method,
+      detail: 'seed',
+      points: true,
+    }),
+    'truncation-updates.svg': lineChart({
+      title: 'Truncation K against updates',
+      values: ks,
+      x: { field: 'update', title: 'update' },
+      y: { field: 'K', title: 'K' },
+      series: method,
+      detail: 'seed',
+    }),
+    'bias-updates.svg': lineChart({
+      title: 'Relative bias bound δ̂ at the current K against updates',
+      values: deltas,
+      x: { field: 'update', title: 'update' },
+      y: { field: 'delta', title: 'δ̂(K)', scale: 'log' },
+      series: method,
+      detail: 'seed',
+      points: true,
+    }),
+    'profile.svg': lineChart({
+      title: 'Gradient-norm profile φ̂ at the final weights (dashed: fitted geometric tail)',
+      values: phi,
+      dashed: tail,
+      x: { field: 'lag', title: 'lag k' },
+      y: { field: 'phi', title: 'φ̂_k', scale: 'log' },
+      series: method,
+    }),
+    'relative-bias.svg': lineChart({
+      title: 'Relative bias bound δ̂(K) at the final weights',
+      values: bias,
+      x: { field: 'K', title: 'K' },
+      y: { field: 'delta', title: 'δ̂(K)', scale: 'log' },
+      series: method,
+    }),
   };
 }

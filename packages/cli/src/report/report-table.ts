@@ -22,7 +22,8 @@ export function meanSd(values: readonly number[]): { mean: number; sd: number } 
   return { mean, sd: Math.sqrt(variance) };
 }
 
-const finite = (xs: (number | null | undefined)[]): number[] => xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+const finite = (xs: (number | null | undefined)[]): number[] =>
+  xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
 
 /** Groups runs by method (the paper's table: perplexity at the best valid, mean (sd) over seeds). */
 export function reportRows(runs: readonly RunRecord[]): ReportRow[] {
@@ -54,7 +55,8 @@ function cell(stat: { mean: number; sd: number } | null): string {
 
 /** The Markdown table. */
 export function markdownTable(rows: readonly ReportRow[]): string {
-  const head = '| method | runs | valid ppl at best valid | test ppl at best valid | K mean [min, max] | wall time (s) | tokens/s |';
+  const head =
+    '| method | runs | valid ppl at best valid | test ppl at best valid | K mean [min, max] | wall time (s) | tokens/s |';
   const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
   const lines = rows.map((r) => {
     const k = r.kMean === null ? '–' : `${r.kMean.toFixed(1)} [${r.kMin}, ${r.kMax}]`;

@@ -26,12 +26,26 @@ export function lineChart(options: {
   dashed?: Record<string, unknown>[];
 }): TopLevelSpec {
   const encoding = {
-    x: { field: options.x.field, type: 'quantitative', title: options.x.title, scale: { type: options.x.scale ?? 'linear' } },
-    y: { field: options.y.field, type: 'quantitative', title: options.y.title, scale: options.y.scale === 'log' ? { type: 'log' } : { zero: false } },
+    x: {
+      field: options.x.field,
+      type: 'quantitative',
+      title: options.x.title,
+      scale: { type: options.x.scale ?? 'linear' },
+    },
+    y: {
+      field: options.y.field,
+      type: 'quantitative',
+      title: options.y.title,
+      scale: options.y.scale === 'log' ? { type: 'log' } : { zero: false },
+    },
     color: { field: options.series.field, type: 'nominal', title: options.series.title },
     ...(options.detail ? { detail: { field: options.detail, type: 'nominal' } } : {}),
   };
-  const main = { data: { values: options.values }, mark: { type: 'line', point: options.points === true, interpolate: 'step-after' as const }, encoding };
+  const main = {
+    data: { values: options.values },
+    mark: { type: 'line', point: options.points === true, interpolate: 'step-after' as const },
+    encoding,
+  };
   const line = { ...main, mark: { type: 'line' as const, point: options.points === true } };
   const layers: unknown[] = [options.points ? line : { ...main, mark: { type: 'line', point: false } }];
   if (options.dashed && options.dashed.length > 0) {
