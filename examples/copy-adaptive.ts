@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const model = createModel({
     cell: 'lstm',
     input: 'dense',
-    inputSize: vocab,
+    featureSize: vocab,
     hiddenSize: 64,
     numLayers: 2,
     outputSize: vocab,
@@ -109,7 +109,9 @@ async function main(): Promise<void> {
   );
   console.log(`best valid perplexity ${best.perplexity.toFixed(4)} at update ${best.update}`);
   console.log(`test perplexity at the best valid perplexity: ${test.perplexity.toFixed(4)}`);
-  console.log(`K settled at ${result.truncation} (history ${result.truncationHistory.map((h) => `${h.K}@${h.update}`).join(' → ')})`);
+  console.log(
+    `K settled at ${result.truncation} (history ${result.truncationHistory.map((h) => `${h.K}@${h.update}`).join(' → ')})`,
+  );
   console.log(
     `${Math.round(result.tokensPerSecond)} tokens/s; ${((100 * result.estimateSeconds) / result.elapsedSeconds).toFixed(1)} % of the time spent estimating K`,
   );

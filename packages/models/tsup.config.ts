@@ -1,8 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // Two entries, one module graph: shared chunks (in CJS too), so that state such as the installed layer
+  // kernel or the stock-kernel registry exists once whichever entry a program imports.
+  entry: ['src/index.ts', 'src/kernels.ts'],
   format: ['esm', 'cjs'],
+  splitting: true,
+  // The CJS build is made from split ESM chunks: shim import.meta.url (backends/wasm-binaries.ts reads it).
+  shims: true,
   dts: true,
   sourcemap: true,
   clean: true,

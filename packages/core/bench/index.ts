@@ -47,7 +47,7 @@ function copyStream(steps: number, batch: number): Stream {
 const copySpec: ModelSpec = {
   cell: 'lstm',
   input: 'dense',
-  inputSize: SYNTHETIC_VOCAB_SIZE,
+  featureSize: SYNTHETIC_VOCAB_SIZE,
   hiddenSize: 64,
   numLayers: 2,
   outputSize: SYNTHETIC_VOCAB_SIZE,
@@ -56,7 +56,7 @@ const copySpec: ModelSpec = {
 const lmSpec: ModelSpec = {
   cell: 'lstm',
   input: 'embedding',
-  inputSize: 10_000,
+  vocabSize: 10_000,
   embeddingSize: 200,
   hiddenSize: 200,
   numLayers: 2,
@@ -104,7 +104,7 @@ function forwardBackward(model: RecurrentModel, inputs: tf.Tensor, targets: tf.T
 
 async function profileBench(name: string, spec: ModelSpec, window: number, rows: number): Promise<void> {
   const model = createModel(spec);
-  const vocab = spec.inputSize;
+  const vocab = spec.input === 'embedding' ? spec.vocabSize : spec.featureSize;
   const ids = tf.randomUniform([window, rows], 0, vocab, 'int32', 1);
   const inputs = spec.input === 'dense' ? tf.cast(tf.oneHot(ids, vocab), 'float32') : ids;
   const targets = tf.randomUniform([window, rows], 0, spec.outputSize, 'int32', 2);

@@ -29,7 +29,7 @@ function run(
     ? createModel({
         cell: 'lstm',
         input: 'embedding',
-        inputSize: vocab,
+        vocabSize: vocab,
         embeddingSize: 4,
         hiddenSize: 5,
         numLayers: 2,

@@ -67,3 +67,40 @@ describe('biasBounds edge cases', () => {
     expect(() => biasBounds(new Float64Array(5), 2, -1)).toThrow(/0 at all 5 lags/);
   });
 });
+
+describe('biasBounds conventions (differences from the reference implementation, see README)', () => {
+  it('E(K) = Σ_{k=K}^{τ−1} φ̂_k + φ̂_τ/(1 − β̂) below τ: φ̂_τ is counted once, so E(τ − 1) − E(τ) = φ̂_{τ−1}', () => {
+    // The reference sums to τ inclusive and adds the tail from τ, counting φ̂_τ twice below τ.
+    const phi = Float64Array.from([5, 3, 2, 1.5, 1, 0.5, 0.25, 0.125]);
+    const tau = 4;
+    const beta = 0.5;
+    const { absoluteBias } = biasBounds(phi, tau, Math.log(beta));
+    const tail = 1 / (1 - beta); // φ̂_τ = 1
+    for (let K = 1; K < tau; K++) {
+      let sum = 0;
+      for (let k = K; k < tau; k++) sum += phi[k] as number;
+      relClose(absoluteBias[K - 1] as number, sum + tail, 1e-12);
+    }
+    relClose(
+      (absoluteBias[tau - 2] as number) - (absoluteBias[tau - 1] as number),
+      phi[tau - 1] as number,
+      1e-12,
+    );
+  });
+
+  it('truncation K keeps lags 0..K−1: with a vanished tail, E(K) = Σ_{k≥K} φ̂_k and C(K) = Σ_{k<K} φ̂_k', () => {
+    const phi = Float64Array.from([4, 2, 1, 0, 0, 0]);
+    const { absoluteBias, cumulativeNorm } = biasBounds(phi, 4, Math.log(0.5));
+    expect(Array.from(absoluteBias)).toEqual([3, 1, 0, 0, 0, 0]);
+    expect(Array.from(cumulativeNorm)).toEqual([4, 6, 7, 7, 7, 7]);
+  });
+
+  it('the exact C replaces Σ φ̂ in the denominator, scaled by the same max φ̂', () => {
+    const phi = Float64Array.from([4, 2, 1, 0, 0, 0]);
+    const cumulative = [2, 2.5, 3, 3, 3, 3];
+    const { cumulativeNorm, relativeBias } = biasBounds(phi, 4, Math.log(0.5), cumulative);
+    expect(Array.from(cumulativeNorm)).toEqual(cumulative);
+    // max_K (C − E) = 3 at K ≥ 3, so δ̂ = E / 3.
+    expect(Array.from(relativeBias)).toEqual([1, 1 / 3, 0, 0, 0, 0]);
+  });
+});

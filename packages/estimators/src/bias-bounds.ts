@@ -4,7 +4,10 @@ import { ZeroProfileError } from './errors.js';
 export interface BiasBounds {
   /** E(K): upper bound on the expected absolute bias ‖E ĝ_K − g‖, in units of M = sup ‖∂h/∂θ‖. */
   absoluteBias: Float64Array;
-  /** C(K) = Σ_{k<K} φ̂_k: proxy for ‖E ĝ_K‖, in units of M. */
+  /**
+   * C(K), the proxy for ‖E ĝ_K‖ in units of M: Σ_{k<K} φ̂_k (approximate) or the measured
+   * ‖(1/S) Σ_s Σ_{k<K} ∂L_s/∂h_{s−k}‖ (exact).
+   */
   cumulativeNorm: Float64Array;
   /** δ̂(K) = E(K) / max_K' (C(K') − E(K')): the relative bias bound of Theorem 1 (+∞ when unbounded). */
   relativeBias: Float64Array;
@@ -16,8 +19,12 @@ export interface BiasBounds {
  *
  *     E(K) = Σ_{k=K}^{τ−1} φ̂_k + φ̂_τ / (1 − β̂)     for K < τ
  *     E(K) = φ̂_τ · β̂^(K−τ) / (1 − β̂)              for K ≥ τ
- *     C(K) = Σ_{k<K} φ̂_k
+ *     C(K) = Σ_{k<K} φ̂_k                                  approximate (the default)
+ *     C(K) = cumulative[K−1] = ‖(1/S) Σ_s Σ_{k<K} ∂L_s/∂h_{s−k}‖   exact, when `cumulative` is given
  *     δ̂(K) = E(K) / max_K' (C(K') − E(K'))
+ *
+ * The exact C is the norm of the mean truncated gradient's adjoint part, a lower bound's better proxy: by
+ * the triangle inequality it is ≤ the approximate C (under norm averaging), so δ̂ is larger and κ̂ too.
  *
  * Edge cases: φ̂_τ = 0 makes the geometric tail 0 whatever β̂; otherwise β̂ ≥ 1 makes E infinite. A
  * denominator that is not positive (or not finite) makes every δ̂(K) = +∞. The sums run on φ̂ divided by
@@ -26,9 +33,16 @@ export interface BiasBounds {
  * @param phi φ̂_k, k = 0..W−1, finite and ≥ 0 (see validateProfile).
  * @param tau τ ∈ [0, W − 1].
  * @param logBeta log β̂.
+ * @param cumulative the exact C: cumulative[k] for k = 0..W−1 (finite, ≥ 0; see GradientNormProfile);
+ *   omitted, C is the approximation Σ_{k<K} φ̂_k. It is divided by the same max φ̂ as the sums.
  * @throws ZeroProfileError when every φ̂_k is 0.
  */
-export function biasBounds(phi: Float64Array, tau: number, logBeta: number): BiasBounds {
+export function biasBounds(
+  phi: Float64Array,
+  tau: number,
+  logBeta: number,
+  cumulative?: Float64Array | readonly number[],
+): BiasBounds {
   const window = phi.length;
   let scale = 0;
   for (let k = 0; k < window; k++) scale = Math.max(scale, phi[k] as number);
@@ -64,8 +78,9 @@ export function biasBounds(phi: Float64Array, tau: number, logBeta: number): Bia
   let denominator = Number.NEGATIVE_INFINITY;
   for (let K = 1; K <= window; K++) {
     prefix += (phi[K - 1] as number) / scale;
-    cumulativeNorm[K - 1] = prefix;
-    denominator = Math.max(denominator, prefix - (absoluteBias[K - 1] as number));
+    const c = cumulative === undefined ? prefix : (cumulative[K - 1] as number) / scale;
+    cumulativeNorm[K - 1] = c;
+    denominator = Math.max(denominator, c - (absoluteBias[K - 1] as number));
   }
   const relativeBias = new Float64Array(window);
   const bounded = denominator > 0 && Number.isFinite(denominator);

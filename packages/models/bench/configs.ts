@@ -17,7 +17,7 @@ export const CONFIGS: readonly BenchConfig[] = [
     spec: {
       cell: 'lstm',
       input: 'dense',
-      inputSize: 6,
+      featureSize: 6,
       hiddenSize: 50,
       numLayers: 2,
       outputSize: 6,
@@ -32,7 +32,7 @@ export const CONFIGS: readonly BenchConfig[] = [
     spec: {
       cell: 'lstm',
       input: 'embedding',
-      inputSize: 10000,
+      vocabSize: 10000,
       embeddingSize: 200,
       hiddenSize: 200,
       numLayers: 2,
@@ -62,7 +62,7 @@ export function stepFlops(config: BenchConfig): number {
   let forward = 0;
   for (let l = 0; l < spec.numLayers; l++) {
     const input =
-      l === 0 ? (spec.input === 'embedding' ? spec.embeddingSize! : spec.inputSize) : spec.hiddenSize;
+      l === 0 ? (spec.input === 'embedding' ? spec.embeddingSize! : spec.featureSize) : spec.hiddenSize;
     forward += 2 * rows * (input + spec.hiddenSize) * gates;
   }
   forward += 2 * rows * spec.hiddenSize * spec.outputSize;

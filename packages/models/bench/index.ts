@@ -40,9 +40,9 @@ const STOCK = 'stock (segment-sum fix only)';
 /** Variants: which of this package's fixes are on (see registerKernelFixes). */
 const VARIANTS: Record<string, KernelFixOptions> = {
   all: {},
-  'per-step fused cells': { fusedLayers: false },
-  'per-step plain cells': { fusedLayers: false, fusedCells: false },
-  'per-step fused cells, no shared Identity': { fusedLayers: false, sharedIdentity: false },
+  'own-only (no stock kernel replaced)': { kernels: 'own-only' },
+  'per-step cells': { fusedLayers: false },
+  'per-step cells, no shared Identity': { fusedLayers: false, sharedIdentity: false },
   'no shared Identity': { sharedIdentity: false },
   'no transposing matMul': { transposingMatMul: false },
   'no leading-axes Sum': { leadingAxesSum: false },
@@ -50,7 +50,6 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   [STOCK]: {
     transposingMatMul: false,
     sharedIdentity: false,
-    fusedCells: false,
     fusedLayers: false,
     leadingAxesSum: false,
     heapSlice: false,
@@ -73,7 +72,6 @@ async function runChild(job: Job): Promise<void> {
   const { registerKernelFixes, unregisterKernelFixes } = await import(
     '../src/kernels/register-kernel-fixes.js'
   );
-  const { setPointwiseKernels } = await import('../src/cells/pointwise-kernels.js');
   const { countKernels, matMulPeak, median, peakRssMb } = await import('./measure.js');
   const config = CONFIGS.find((c) => c.name === job.config)!;
   const { name: backendName, threads } = parseBackend(job.backend);
@@ -85,7 +83,6 @@ async function runChild(job: Job): Promise<void> {
     const variant = VARIANTS[name]!;
     unregisterKernelFixes(backendName);
     registerKernelFixes(backendName, variant);
-    if (variant.fusedCells === false) setPointwiseKernels('plain');
   };
   const { step, dispose } =
     job.impl === 'tbptt'

@@ -12,7 +12,7 @@ export function layersStep(config: BenchConfig): { step: () => Promise<unknown>;
   const model = tfl.sequential();
   if (spec.input === 'embedding') {
     model.add(
-      tfl.layers.embedding({ inputDim: spec.inputSize, outputDim: spec.embeddingSize!, inputLength: window }),
+      tfl.layers.embedding({ inputDim: spec.vocabSize, outputDim: spec.embeddingSize!, inputLength: window }),
     );
   }
   for (let l = 0; l < spec.numLayers; l++) {
@@ -20,7 +20,7 @@ export function layersStep(config: BenchConfig): { step: () => Promise<unknown>;
       tfl.layers.lstm({
         units: spec.hiddenSize,
         returnSequences: true,
-        ...(l === 0 && spec.input !== 'embedding' ? { inputShape: [window, spec.inputSize] } : {}),
+        ...(l === 0 && spec.input === 'dense' ? { inputShape: [window, spec.featureSize] } : {}),
       }),
     );
   }
@@ -30,9 +30,9 @@ export function layersStep(config: BenchConfig): { step: () => Promise<unknown>;
     }),
   );
   model.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
-  const ids = tf.randomUniform([batch, window], 0, spec.inputSize, 'int32', 7);
-  const x =
-    spec.input === 'embedding' ? tf.cast(ids, 'float32') : tf.cast(tf.oneHot(ids, spec.inputSize), 'float32');
+  const width = spec.input === 'embedding' ? spec.vocabSize : spec.featureSize;
+  const ids = tf.randomUniform([batch, window], 0, width, 'int32', 7);
+  const x = spec.input === 'embedding' ? tf.cast(ids, 'float32') : tf.cast(tf.oneHot(ids, width), 'float32');
   const y = tf.cast(tf.randomUniform([batch, window, 1], 0, spec.outputSize, 'int32', 8), 'float32');
   ids.dispose();
   // trainOnBatch reads the loss back, so the step has finished when its promise resolves.

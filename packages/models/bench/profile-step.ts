@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backends/select-backend.js';
-import { setPointwiseKernels } from '../src/cells/pointwise-kernels.js';
 import {
   type KernelFixOptions,
   registerKernelFixes,
@@ -22,7 +21,6 @@ async function main(): Promise<void> {
     unregisterKernelFixes(backend);
     const options = JSON.parse(process.env.FIXES) as KernelFixOptions;
     registerKernelFixes(backend, options);
-    if (options.fusedCells === false) setPointwiseKernels('plain');
   }
   const config = CONFIGS.find((c) => c.name === name)!;
   const { step, dispose } = tbpttStep(config);

@@ -21,10 +21,10 @@ class Model(nn.Module):
         super().__init__()
         self.embedding = c["input"] == "embedding"
         if self.embedding:
-            self.encoder = nn.Embedding(c["inputSize"], c["embeddingSize"])
+            self.encoder = nn.Embedding(c["vocabSize"], c["embeddingSize"])
             rnn_in = c["embeddingSize"]
         else:
-            rnn_in = c["inputSize"]
+            rnn_in = c["featureSize"]
         self.rnn = nn.LSTM(rnn_in, c["hiddenSize"], c["numLayers"])
         self.decoder = nn.Linear(c["hiddenSize"], c["outputSize"])
 
@@ -59,9 +59,9 @@ def main():
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     loss_fn = nn.CrossEntropyLoss()
     if c["input"] == "embedding":
-        x = torch.randint(0, c["inputSize"], (T, B))
+        x = torch.randint(0, c["vocabSize"], (T, B))
     else:
-        x = nn.functional.one_hot(torch.randint(0, c["inputSize"], (T, B)), c["inputSize"]).float()
+        x = nn.functional.one_hot(torch.randint(0, c["featureSize"], (T, B)), c["featureSize"]).float()
     y = torch.randint(0, c["outputSize"], (T * B,))
     h0 = torch.zeros(c["numLayers"], B, c["hiddenSize"])
     state = (h0, h0.clone())

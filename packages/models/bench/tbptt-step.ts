@@ -7,8 +7,9 @@ import type { BenchConfig } from './configs.js';
 export function makeBatch(config: BenchConfig): { inputs: tf.Tensor; targets: tf.Tensor1D } {
   const { spec, batch, window } = config;
   const rows = batch * window;
-  const ids = tf.randomUniform([window, batch], 0, spec.inputSize, 'int32', 7);
-  const inputs = spec.input === 'embedding' ? ids : tf.cast(tf.oneHot(ids, spec.inputSize), 'float32');
+  const width = spec.input === 'embedding' ? spec.vocabSize : spec.featureSize;
+  const ids = tf.randomUniform([window, batch], 0, width, 'int32', 7);
+  const inputs = spec.input === 'embedding' ? ids : tf.cast(tf.oneHot(ids, width), 'float32');
   if (spec.input !== 'embedding') ids.dispose();
   const targets = tf.randomUniform([rows], 0, spec.outputSize, 'int32', 8) as tf.Tensor1D;
   return { inputs, targets };
@@ -29,7 +30,7 @@ export function tbpttStep(config: BenchConfig): { step: () => void; dispose: () 
         const { logits } = model.forward(inputs, state, { training: true });
         const [steps, batch, classes] = logits.shape;
         // [T, B, O] -> [T·B, O]
-        return softmaxCrossEntropy(tf.reshape(logits, [steps * batch, classes]) as tf.Tensor2D, targets);
+        return softmaxCrossEntropy(targets, tf.reshape(logits, [steps * batch, classes]) as tf.Tensor2D);
       }, model.variables);
       for (const v of model.variables) v.assign(tf.sub(v, tf.mul(grads[v.name]!, lr)));
       value.dataSync();

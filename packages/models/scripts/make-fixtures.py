@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'pytorch')
 
 CASES = [
-    # name, cell, input, inputSize, embeddingSize, hiddenSize, numLayers, outputSize, tie
+    # name, cell, input, vocabSize or featureSize, embeddingSize, hiddenSize, numLayers, outputSize, tie
     ('lstm-embedding', 'lstm', 'embedding', 7, 5, 4, 2, 6, False),
     ('lstm-dense', 'lstm', 'dense', 3, None, 4, 2, 5, False),
     ('lstm-tied', 'lstm', 'embedding', 6, 4, 4, 2, 6, True),
@@ -120,7 +120,8 @@ def make_case(index, name, cell, input_kind, input_size, embedding_size, hidden,
         for p in model.parameters():  # wider than the default ±1/√H, so every term matters
             p.uniform_(-0.8, 0.8)
     state_dict = list(model.state_dict().items())
-    spec = {'cell': cell, 'input': input_kind, 'inputSize': input_size, 'hiddenSize': hidden,
+    size_key = 'vocabSize' if input_kind == 'embedding' else 'featureSize'
+    spec = {'cell': cell, 'input': input_kind, size_key: input_size, 'hiddenSize': hidden,
             'numLayers': layers, 'outputSize': outputs, 'tieWeights': tie}
     if embedding_size is not None:
         spec['embeddingSize'] = embedding_size
@@ -172,7 +173,7 @@ def check(path):
     """Loads a library-written file into the matching torch module (strict) and runs it once."""
     tensors, metadata = read_safetensors(path)
     spec = json.loads(metadata['tbptt.spec'])
-    model = Model(spec['cell'], spec['input'], spec['inputSize'], spec.get('embeddingSize') or None,
+    model = Model(spec['cell'], spec['input'], spec.get('vocabSize') or spec['featureSize'], spec.get('embeddingSize') or None,
                   spec['hiddenSize'], spec['numLayers'], spec['outputSize'], spec['tieWeights'])
     model.load_state_dict(tensors, strict=True)
     print('loaded', path, 'into', model.rnn, 'strict: ok')

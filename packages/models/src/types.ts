@@ -12,26 +12,73 @@ export type CellType = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 /** Weight initialiser: the paper's (uniform ±√(3 / max dim) matrices, zero vectors) or PyTorch's default. */
 export type InitScheme = 'paper' | 'pytorch';
 
-export interface ModelSpec {
+interface ModelSpecCommon {
   cell: CellType;
-  /** 'embedding': inputs are int32 ids [T, B]; 'dense': inputs are float32 features [T, B, F] (one-hot or real). */
-  input: 'embedding' | 'dense';
-  /** Vocabulary size (embedding) or feature count F (dense). */
-  inputSize: number;
-  /** Embedding width (embedding input only). */
-  embeddingSize?: number;
   hiddenSize: number;
   numLayers: number;
   /** Output classes O of the linear decoder. */
   outputSize: number;
   /** Dropout between layers and on the output, training only, in [0, 1). */
   dropout?: number;
-  /** Share encoder and decoder weights (needs embeddingSize === hiddenSize and inputSize === outputSize). */
-  tieWeights?: boolean;
   init?: InitScheme;
   /** Seeds the initialiser and the dropout masks. */
   seed?: number;
 }
+
+/** A model reading int32 token ids [T, B] through an embedding (nn.Embedding). */
+export interface EmbeddingModelSpec extends ModelSpecCommon {
+  input: 'embedding';
+  /** Vocabulary size V: token ids are in [0, V). */
+  vocabSize: number;
+  /** Embedding width E (default hiddenSize). */
+  embeddingSize?: number;
+  /** Share encoder and decoder weights (needs embeddingSize === hiddenSize and vocabSize === outputSize). */
+  tieWeights?: boolean;
+  /** Dense input only (use vocabSize). */
+  featureSize?: never;
+}
+
+/** A model reading float32 features [T, B, F] (one-hot or real). */
+export interface DenseModelSpec extends ModelSpecCommon {
+  input: 'dense';
+  /** Feature count F of the inputs [T, B, F]. */
+  featureSize: number;
+  /** Embedding input only (use featureSize). */
+  vocabSize?: never;
+  embeddingSize?: never;
+  tieWeights?: false;
+}
+
+/** What `createModel` takes: embedding input (vocabSize) or dense input (featureSize). */
+export type ModelSpec = EmbeddingModelSpec | DenseModelSpec;
+
+interface ResolvedCommon {
+  readonly cell: CellType;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly outputSize: number;
+  readonly dropout: number;
+  readonly init: InitScheme;
+  readonly seed: number;
+}
+
+/** An embedding spec with every default filled in. */
+export interface ResolvedEmbeddingSpec extends ResolvedCommon {
+  readonly input: 'embedding';
+  readonly vocabSize: number;
+  readonly embeddingSize: number;
+  readonly tieWeights: boolean;
+}
+
+/** A dense spec with every default filled in. */
+export interface ResolvedDenseSpec extends ResolvedCommon {
+  readonly input: 'dense';
+  readonly featureSize: number;
+  readonly tieWeights: false;
+}
+
+/** A model's spec with every default filled in (`model.spec`). */
+export type ResolvedModelSpec = ResolvedEmbeddingSpec | ResolvedDenseSpec;
 
 /**
  * Recurrent state: a flat list of [B, H] tensors, layer by layer, hidden then cell:
@@ -68,7 +115,7 @@ export interface ForwardResult {
 }
 
 export interface RecurrentModel {
-  readonly spec: Readonly<Required<ModelSpec>>;
+  readonly spec: ResolvedModelSpec;
   /** Trainable variables, in PyTorch state_dict order. */
   readonly variables: tf.Variable[];
   /** Variables by PyTorch state_dict name (encoder.weight, rnn.weight_ih_l0, …, decoder.bias). */

@@ -39,7 +39,7 @@ function makeCase(spec: ModelSpec): Case {
   const inputs =
     spec.input === 'embedding'
       ? tf.tensor2d([0, 3, 4, 1, 2, 2, 1, 0], [steps, batch], 'int32')
-      : tf.tensor3d(numbers(steps * batch * spec.inputSize, 7), [steps, batch, spec.inputSize]);
+      : tf.tensor3d(numbers(steps * batch * spec.featureSize, 7), [steps, batch, spec.featureSize]);
   const components = stateComponents(spec).length;
   const state = Array.from({ length: components }, (_, j) =>
     tf.tensor2d(
@@ -100,7 +100,7 @@ for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const) {
     {
       cell,
       input: 'embedding',
-      inputSize: 5,
+      vocabSize: 5,
       embeddingSize: 3,
       hiddenSize: 3,
       numLayers: 2,
@@ -113,7 +113,7 @@ for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const) {
     {
       cell,
       input: 'dense',
-      inputSize: 3,
+      featureSize: 3,
       hiddenSize: 3,
       numLayers: 2,
       outputSize: 4,
@@ -127,7 +127,7 @@ SPECS.push([
   {
     cell: 'lstm',
     input: 'embedding',
-    inputSize: 5,
+    vocabSize: 5,
     hiddenSize: 3,
     numLayers: 2,
     outputSize: 5,

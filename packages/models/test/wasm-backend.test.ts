@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backends/select-backend';
 import { createModel, softmaxCrossEntropy } from '../src/index';
 import { checkGoldenFixture, fixtures } from './helpers/golden';
+import { describeLabelRangeChecks } from './helpers/label-range-checks';
 
 /**
  * The model on the wasm backend, with this package's kernels registered by selectBackend: the PyTorch
@@ -13,6 +14,8 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('wasm backend', () => {
+  describeLabelRangeChecks('wasm');
+
   it.each(fixtures.map((f) => [f.name, f] as const))('agrees with PyTorch: %s', async (_, fixture) => {
     await checkGoldenFixture(fixture);
   });
@@ -21,7 +24,7 @@ describe('wasm backend', () => {
     const model = createModel({
       cell: 'lstm',
       input: 'embedding',
-      inputSize: 8,
+      vocabSize: 8,
       hiddenSize: 6,
       numLayers: 2,
       outputSize: 8,
@@ -37,7 +40,7 @@ describe('wasm backend', () => {
         const { grads } = tf.variableGrads(() => {
           const out = model.forward(ids, state, { training: true });
           carried = out.finalState.map((s) => tf.keep(s.clone()));
-          return softmaxCrossEntropy(tf.reshape(out.logits, [8, 8]) as tf.Tensor2D, targets);
+          return softmaxCrossEntropy(targets, tf.reshape(out.logits, [8, 8]) as tf.Tensor2D);
         });
         for (const v of model.variables) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 0.1)));
         return carried;

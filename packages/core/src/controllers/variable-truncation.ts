@@ -1,4 +1,4 @@
-import { createPrng, standardNormal } from '@tbptt/models';
+import { createPrng, standardNormal } from '@tbptt/random';
 import {
   checkPositiveInteger,
   isRecord,
@@ -6,9 +6,6 @@ import {
   type TruncationController,
   type VariableTruncationState,
 } from './truncation-controller';
-
-/** PRNG stream of the window lengths (the random package's `variableTruncation` stream). */
-const VARIABLE_TRUNCATION_STREAM = 12;
 
 export interface VariableTruncationOptions {
   /** Mean window length (AWD-LSTM's bptt). */
@@ -49,11 +46,11 @@ export function variableTruncation(
     init: () => ({
       kind: 'variable',
       mean,
-      rng: createPrng(seed, VARIABLE_TRUNCATION_STREAM).getState(),
+      rng: createPrng(seed, 'variableTruncation').getState(),
       truncation: mean,
     }),
     next(state) {
-      const rng = createPrng(seed, VARIABLE_TRUNCATION_STREAM);
+      const rng = createPrng(seed, 'variableTruncation');
       rng.setState(state.rng);
       const centre = rng.nextFloat() < 1 - pShort ? mean : mean / 2;
       const k = Math.max(kmin, Math.round(centre + sd * standardNormal(rng)));

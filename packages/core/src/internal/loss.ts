@@ -14,7 +14,7 @@ export function meanLoss(logits: tf.Tensor, targets: tf.Tensor, kind: TargetKind
     const flat = tf.reshape(logits, [-1, outputs]); // [T, B, O] -> [T·B, O]
     if (kind === 'classes') {
       // The models' fused cross-entropy (one-expression backward).
-      return softmaxCrossEntropy(flat as tf.Tensor2D, tf.reshape(targets, [-1]) as tf.Tensor1D); // [T, B] -> [T·B]
+      return softmaxCrossEntropy(tf.reshape(targets, [-1]) as tf.Tensor1D, flat as tf.Tensor2D); // [T, B] -> [T·B]
     }
     const diff = tf.sub(flat, tf.reshape(targets, [-1, outputs])); // [T·B, O]
     return tf.mul(tf.mean(tf.sum(tf.square(diff), 1)), 0.5);

@@ -121,7 +121,7 @@ describe('gradientNormProfile', () => {
       const model = createModel({
         cell,
         input: 'embedding',
-        inputSize: vocab,
+        vocabSize: vocab,
         embeddingSize: 5,
         hiddenSize: 6,
         numLayers,

@@ -1,4 +1,8 @@
-import type { ComponentProfiles, GradientNormProfile } from '@tbptt/estimators';
+import {
+  type ComponentProfiles,
+  componentProfilesFromSquaredNorms,
+  cumulativeAdjointNorms,
+} from '@tbptt/estimators';
 import { type RecurrentModel, type RecurrentState, stateComponents } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { meanLoss, type TargetKind } from '../internal/loss';
@@ -229,7 +233,8 @@ function probeSquares(
 /**
  * φ̂ for rows [from, to) of the squared norms [W, C, S] (group `group`): total (components concatenated) and per
  * component, each with its cumulative-adjoint norms cumulative[k] = ‖(1/S) Σ_s Σ_{j≤k} ∂L_s/∂h_{s−j}‖ (the
- * exact C(K) = cumulative[K−1]).
+ * exact C(K) = cumulative[K−1]). The reductions are the estimators' (plain arrays); the probe holds its steps in
+ * time order, so lag k is step W − 1 − k.
  */
 function buildProfiles(
   probe: ProbeValues,
@@ -240,8 +245,7 @@ function buildProfiles(
   to: number,
 ): ComponentProfiles {
   const { window } = options;
-  const { squares: values, components, hidden, sums } = probe;
-  const averaging = options.averaging ?? 'norm';
+  const { squares, components, hidden, sums } = probe;
   const names = options.componentNames ?? Array.from({ length: components }, (_, j) => `state${j}`);
   if (names.length !== components) {
     throw new Error(
@@ -249,52 +253,30 @@ function buildProfiles(
     );
   }
   const samples = to - from;
-  const total = new Float64Array(window);
-  const perComponent = names.map(() => new Float64Array(window));
+  const perStep = components * rows;
+  const lagSquares = new Float32Array(squares.length); // [W, C, S] in lag order
+  for (let k = 0; k < window; k++)
+    lagSquares.set(squares.subarray((window - 1 - k) * perStep, (window - k) * perStep), k * perStep);
+  const profiles = componentProfilesFromSquaredNorms(lagSquares, {
+    samples: rows,
+    averaging: options.averaging ?? 'norm',
+    rows: [from, to],
+    componentNames: names,
+  });
+  const block = components * hidden;
+  const means = new Float64Array(window * block); // [W, C, H] in lag order: the row-mean adjoints
   for (let k = 0; k < window; k++) {
-    const t = window - 1 - k;
-    for (let s = from; s < to; s++) {
-      let sum = 0;
-      for (let j = 0; j < components; j++) {
-        const sq = values[(t * components + j) * rows + s]!;
-        sum += sq;
-        perComponent[j]![k]! += average(Math.sqrt(sq), averaging);
-      }
-      total[k]! += average(Math.sqrt(sum), averaging);
-    }
+    const offset = group * window * block + (window - 1 - k) * block;
+    for (let i = 0; i < block; i++) means[k * block + i] = sums[offset + i]! / samples;
   }
-  // Running sums over lags of the row-mean adjoints: lag k reads step W − 1 − k.
-  const block = window * components * hidden;
-  const running = new Float64Array(components * hidden);
-  const cumulativeTotal = new Float64Array(window);
-  const cumulativeComponent = names.map(() => new Float64Array(window));
-  for (let k = 0; k < window; k++) {
-    const t = window - 1 - k;
-    let all = 0;
-    for (let j = 0; j < components; j++) {
-      let part = 0;
-      for (let h = 0; h < hidden; h++) {
-        const i = j * hidden + h;
-        running[i]! += sums[group * block + (t * components + j) * hidden + h]! / samples;
-        part += running[i]! * running[i]!;
-      }
-      cumulativeComponent[j]![k] = Math.sqrt(part);
-      all += part;
-    }
-    cumulativeTotal[k] = Math.sqrt(all);
-  }
-  const finish = (acc: Float64Array, cumulative: Float64Array): GradientNormProfile => {
-    const phi = acc.map((v) => (averaging === 'norm' ? v / samples : Math.exp(v / samples)));
-    return { phi, samples, averaging, window, cumulative };
-  };
+  const cumulative = cumulativeAdjointNorms(means, { window, components });
   return {
-    total: finish(total, cumulativeTotal),
+    total: { ...profiles.total, cumulative: cumulative.total },
     components: Object.fromEntries(
-      names.map((name, j) => [name, finish(perComponent[j]!, cumulativeComponent[j]!)]),
+      names.map((name, j) => [
+        name,
+        { ...profiles.components[name]!, cumulative: cumulative.components[j]! },
+      ]),
     ),
   };
-}
-
-function average(norm: number, averaging: 'norm' | 'log'): number {
-  return averaging === 'norm' ? norm : Math.log(norm);
 }

@@ -1,5 +1,6 @@
 import type { GradientNormProfile } from '@tbptt/estimators';
-import { type Prng, type RecurrentModel, uniformInt } from '@tbptt/models';
+import type { RecurrentModel } from '@tbptt/models';
+import { type Prng, uniformInt } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProfileRequest } from '../controllers/truncation-controller';
 import { gradientNormProfileGroups } from '../profile/gradient-norm-profile';

@@ -2,12 +2,9 @@ import type { RecurrentModel } from '@tbptt/models';
 import type { Stream } from '../streams/stream';
 import type { ResolvedTrainConfig } from './train-config';
 
-/** The model's input width: vocabulary size (embedding) or feature count (dense), whichever the spec names. */
+/** The model's input width: vocabulary size (embedding) or feature count (dense). */
 export function modelInputWidth(model: RecurrentModel): number {
-  const spec = model.spec as unknown as Record<string, number | undefined>;
-  return (
-    (model.spec.input === 'embedding' ? spec.vocabSize : spec.featureSize) ?? spec.inputSize ?? Number.NaN
-  );
+  return model.spec.input === 'embedding' ? model.spec.vocabSize : model.spec.featureSize;
 }
 
 /**

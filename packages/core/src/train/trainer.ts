@@ -1,5 +1,6 @@
 import { analyzeProfile, ZeroProfileError } from '@tbptt/estimators';
-import { createPrng, type RecurrentModel } from '@tbptt/models';
+import type { RecurrentModel } from '@tbptt/models';
+import { createPrng } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareCheckpointDir } from '../checkpoint/checkpoint-io';
 import { lockCheckpointDir } from '../checkpoint/checkpoint-lock';
@@ -24,9 +25,6 @@ import { checkRunFits } from './run-preflight';
 import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from './train-config';
 import type { TrainState } from './train-state';
 import { windowGradients } from './window-gradients';
-
-/** PRNG stream of the profile sampler's positions (the random package's `profileSampler`). */
-export const PROFILE_SAMPLER_STREAM = 11;
 
 export type StopReason = 'epochs' | 'updates' | 'wallTime' | 'aborted';
 
@@ -175,7 +173,7 @@ export function createTrainer(config: TrainConfig): Trainer {
     const m = c.monitor!;
     s.lastBiasUpdate = s.update;
     const t0 = performance.now();
-    const rng = createPrng(c.seed, PROFILE_SAMPLER_STREAM);
+    const rng = createPrng(c.seed, 'profileSampler');
     rng.setState(s.rng.sampler);
     const [profile] = sampleProfiles(model, stream, rng, {
       window: m.window,
@@ -234,7 +232,7 @@ export function createTrainer(config: TrainConfig): Trainer {
         truncation: k,
         learningRate: c.optimizer.learningRate,
         plateauCount: 0,
-        rng: { sampler: createPrng(c.seed, PROFILE_SAMPLER_STREAM).getState(), model: model.getRngState() },
+        rng: { sampler: createPrng(c.seed, 'profileSampler').getState(), model: model.getRngState() },
         lastValidUpdate: -1,
         lastCheckpointUpdate: -1,
         lastBiasUpdate: -1,
@@ -274,7 +272,7 @@ export function createTrainer(config: TrainConfig): Trainer {
       const s: TrainState = { ...state, rng: { ...state.rng } };
       latest = s;
       const before = performance.now();
-      const rng = createPrng(c.seed, PROFILE_SAMPLER_STREAM);
+      const rng = createPrng(c.seed, 'profileSampler');
       rng.setState(s.rng.sampler);
       const [decision, controllerState] = controller.next(s.controller, {
         update: s.update,

@@ -1,13 +1,7 @@
-import { createPrng } from '../internal/prng';
-import {
-  checkInteger,
-  checkSeed,
-  FIRST_SYMBOL,
-  START,
-  SYMBOL_COUNT,
-  SYNTHETIC_VOCAB_SIZE,
-  type TaskStream,
-} from './task-stream';
+import { createPrng, uniformInt } from '@tbptt/random';
+import { checkInteger, checkSeed } from '../internal/check-options';
+import type { PairedTokenStream } from '../streams/paired-token-stream';
+import { FIRST_SYMBOL, START, SYMBOL_COUNT, SYNTHETIC_VOCAB_SIZE } from './alphabet';
 
 export interface CopyTaskOptions {
   /** T: time steps. */
@@ -44,10 +38,11 @@ export interface CopyTaskOptions {
  * are cut off at the end of the stream; with `randomPhase` a column begins with blank steps
  * (input and target 0), never in the middle of an episode.
  *
- * Columns are generated independently (column b from PRNG stream b of `seed`), so a column's
+ * Columns are generated independently (column b from sub-stream b of the 'data' stream of `seed`,
+ * `createPrng(seed, 'data', b)` of @tbptt/random), so a column's
  * data does not depend on the batch size, and a longer stream extends a shorter one.
  */
-export function copyTask(options: CopyTaskOptions): TaskStream {
+export function copyTask(options: CopyTaskOptions): PairedTokenStream {
   const caller = 'copyTask';
   const { steps, batch, length, seed, randomPhase = true } = options;
   const minLength = options.minLength ?? length;
@@ -64,12 +59,12 @@ export function copyTask(options: CopyTaskOptions): TaskStream {
   const targets = new Int32Array(steps * batch); // [T, B]
   const span = new Int32Array(length);
   for (let b = 0; b < batch; b++) {
-    const rng = createPrng(seed, b);
-    let t = randomPhase ? rng.nextInt(2 * length) : 0;
+    const rng = createPrng(seed, 'data', b);
+    let t = randomPhase ? uniformInt(rng, 2 * length) : 0;
     while (t < steps) {
-      const spanLength = minLength + rng.nextInt(length - minLength + 1);
+      const spanLength = minLength + uniformInt(rng, length - minLength + 1);
       span[0] = START;
-      for (let i = 1; i < spanLength; i++) span[i] = FIRST_SYMBOL + rng.nextInt(SYMBOL_COUNT);
+      for (let i = 1; i < spanLength; i++) span[i] = FIRST_SYMBOL + uniformInt(rng, SYMBOL_COUNT);
       for (let i = 0; i < spanLength; i++) {
         const shown = t + i;
         const recalled = t + spanLength + i;

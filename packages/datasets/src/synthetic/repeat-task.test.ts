@@ -1,3 +1,4 @@
+import { createPrng, uniformInt } from '@tbptt/random';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { repeatTask } from './repeat-task';
@@ -35,6 +36,15 @@ describe('repeatTask', () => {
     for (let t = period; t < 30; t++) {
       expect(plain.inputs[t]).toBe(plain.inputs[t - period]);
       expect(task.inputs[t]).toBe(2 + ((task.inputs[t - period]! - 2 + 1) % 4));
+    }
+  });
+
+  it("column b's base pattern is the first P draws of sub-stream b of the 'data' stream", () => {
+    const task = repeatTask({ steps: 8, batch: 3, lag: 1, period: 8, grow: false, seed: 77 });
+    for (let b = 0; b < 3; b++) {
+      const rng = createPrng(77, 'data', b);
+      const expected = Array.from({ length: 8 }, () => 2 + uniformInt(rng, 4));
+      expect(Array.from({ length: 8 }, (_, t) => task.inputs[t * 3 + b])).toEqual(expected);
     }
   });
 

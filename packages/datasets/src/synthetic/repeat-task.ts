@@ -1,12 +1,7 @@
-import { createPrng } from '../internal/prng';
-import {
-  checkInteger,
-  checkSeed,
-  FIRST_SYMBOL,
-  SYMBOL_COUNT,
-  SYNTHETIC_VOCAB_SIZE,
-  type TaskStream,
-} from './task-stream';
+import { createPrng, uniformInt } from '@tbptt/random';
+import { checkInteger, checkSeed } from '../internal/check-options';
+import type { PairedTokenStream } from '../streams/paired-token-stream';
+import { FIRST_SYMBOL, SYMBOL_COUNT, SYNTHETIC_VOCAB_SIZE } from './alphabet';
 
 export interface RepeatTaskOptions {
   /** T: time steps. */
@@ -34,9 +29,9 @@ export interface RepeatTaskOptions {
  * Every target is an input already seen, exactly `lag` steps back, so the gradient needs lag
  * `lag` to be learnt exactly (a short window can still guess from the pattern's regularity,
  * which `grow` makes harder). The alphabet is the copy task's (6 ids; 1 is unused here).
- * Column b uses PRNG stream b of `seed`, independent of the batch size.
+ * Column b draws from `createPrng(seed, 'data', b)` (@tbptt/random), independent of the batch size.
  */
-export function repeatTask(options: RepeatTaskOptions): TaskStream {
+export function repeatTask(options: RepeatTaskOptions): PairedTokenStream {
   const caller = 'repeatTask';
   const { steps, batch, lag, period = 10, grow = true, seed } = options;
   checkInteger(caller, 'steps', steps, 1);
@@ -49,8 +44,8 @@ export function repeatTask(options: RepeatTaskOptions): TaskStream {
   const targets = new Int32Array(steps * batch); // [T, B], 0 = blank for t < lag
   const pattern = new Int32Array(period);
   for (let b = 0; b < batch; b++) {
-    const rng = createPrng(seed, b);
-    for (let i = 0; i < period; i++) pattern[i] = rng.nextInt(SYMBOL_COUNT);
+    const rng = createPrng(seed, 'data', b);
+    for (let i = 0; i < period; i++) pattern[i] = uniformInt(rng, SYMBOL_COUNT);
     for (let t = 0; t < steps; t++) {
       const shift = grow ? Math.floor(t / period) : 0;
       const x = FIRST_SYMBOL + ((pattern[t % period]! + shift) % SYMBOL_COUNT);

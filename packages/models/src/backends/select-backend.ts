@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
+import { type KernelMode, registerKernelFixes } from '../kernels/register-kernel-fixes.js';
+import { setInstalledWasmVersion } from '../kernels/wasm-internals.js';
 import { ensureGradients } from './register-gradients.js';
 import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads, verifyWasmThreads } from './wasm-threads.js';
 
@@ -21,6 +22,14 @@ export interface SelectBackendOptions {
    * count of an initialised wasm backend in Node re-creates it: tensors on the old one are lost.
    */
   threads?: number;
+  /**
+   * How this package's kernels are registered (wasm and cpu). `'replace'` (default): also replace stock
+   * tfjs kernels, process-wide, by exact faster ones (wasm: BatchMatMul, _FusedMatMul, Identity, Slice,
+   * Unpack, Sum; cpu: Sum, UnsortedSegmentSum), which every tfjs user in the process then runs.
+   * `'own-only'`: replace nothing; add only this package's own kernels and those the backend lacks (slower
+   * on wasm). See `registerKernelFixes` in `@tbptt/models/kernels`.
+   */
+  kernels?: KernelMode;
 }
 
 /** How to obtain each backend's package, for error messages. */
@@ -54,6 +63,7 @@ async function loadBackendPackage(name: BackendName, threads: number | undefined
       return;
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      setInstalledWasmVersion(wasm.version_wasm);
       // (`tf.findBackend` would start initialising the stock factory: look at the registry instead.)
       if (isNode() && tf.engine().registry.wasm == null) {
         // Only before initialisation: point the loader at the binaries inside node_modules.
@@ -80,7 +90,7 @@ async function loadBackendPackage(name: BackendName, threads: number | undefined
 }
 
 /** Loads, initialises and activates one backend, then registers this package's kernels for it. */
-async function activate(name: BackendName, threads?: number): Promise<void> {
+async function activate(name: BackendName, threads: number | undefined, kernels: KernelMode): Promise<void> {
   try {
     await loadBackendPackage(name, threads);
   } catch (error) {
@@ -104,7 +114,7 @@ async function activate(name: BackendName, threads?: number): Promise<void> {
   }
   if (name === 'wasm' && threads != null) await verifyWasmThreads(threads);
   await ensureGradients();
-  registerKernelFixes(name);
+  registerKernelFixes(name, { kernels });
 }
 
 /** The order 'auto' tries: native TensorFlow, then wasm in Node; GPU first in browsers. */
@@ -114,8 +124,10 @@ function autoOrder(): BackendName[] {
 
 /**
  * Chooses, initialises and activates the TensorFlow.js backend, makes sure tfjs's gradients are
- * registered, and registers this package's kernel fixes and fused cell kernels for the backend
- * (nothing is registered at import time).
+ * registered, and registers this package's kernels for the backend (nothing is registered at import
+ * time). By default (`kernels: 'replace'`) that replaces some stock tfjs kernels process-wide by exact
+ * faster ones; `selectBackend(name, { kernels: 'own-only' })` replaces none (see
+ * {@link SelectBackendOptions.kernels}).
  *
  * - `'auto'` in Node: `'tensorflow'` when the optional peer `@tensorflow/tfjs-node` can be imported,
  *   otherwise `'wasm'` (XNNPACK, SIMD), otherwise `'cpu'`. In browsers: `'webgpu'`, `'webgl'`, `'wasm'`,
@@ -137,7 +149,12 @@ export async function selectBackend(
         `got ${JSON.stringify(choice)}.`,
     );
   }
-  const { threads } = options;
+  const { threads, kernels = 'replace' } = options;
+  if (kernels !== 'replace' && kernels !== 'own-only') {
+    throw new Error(
+      `selectBackend: options.kernels must be "replace" or "own-only", got ${JSON.stringify(kernels)}.`,
+    );
+  }
   if (threads != null) {
     checkWasmThreads(threads, 'selectBackend: options.threads');
     if (choice !== 'auto' && choice !== 'wasm') {
@@ -148,13 +165,13 @@ export async function selectBackend(
     }
   }
   if (choice !== 'auto') {
-    await activate(choice, threads);
+    await activate(choice, threads, kernels);
     return choice;
   }
   const failures: string[] = [];
   for (const name of autoOrder()) {
     try {
-      await activate(name, name === 'wasm' ? threads : undefined);
+      await activate(name, name === 'wasm' ? threads : undefined, kernels);
       return name;
     } catch (error) {
       failures.push((error as Error).message);

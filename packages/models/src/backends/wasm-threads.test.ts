@@ -2,15 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { softmaxCrossEntropy } from '../loss/softmax-cross-entropy.js';
 import { createModel } from '../model/create-model.js';
-import type { ModelSpec } from '../types.js';
+import type { EmbeddingModelSpec } from '../types.js';
 import { selectBackend } from './select-backend.js';
 import { wasmThreads } from './wasm-threads.js';
 
 /** Small enough to be quick, large enough that XNNPACK splits its products between the threads. */
-const SPEC: ModelSpec = {
+const SPEC: EmbeddingModelSpec = {
   cell: 'lstm',
   input: 'embedding',
-  inputSize: 120,
+  vocabSize: 120,
   embeddingSize: 48,
   hiddenSize: 64,
   numLayers: 2,
@@ -24,7 +24,7 @@ const WINDOW = 6;
 function logitsAndGradients(): { logits: Float32Array; grads: Map<string, Float32Array> } {
   const before = tf.memory().numTensors;
   const model = createModel(SPEC);
-  const inputs = tf.randomUniform([WINDOW, BATCH], 0, SPEC.inputSize, 'int32', 11);
+  const inputs = tf.randomUniform([WINDOW, BATCH], 0, SPEC.vocabSize, 'int32', 11);
   const targets = tf.randomUniform([WINDOW * BATCH], 0, SPEC.outputSize, 'int32', 12) as tf.Tensor1D;
   const state = model.initialState(BATCH);
   let logits: Float32Array = new Float32Array();
@@ -35,7 +35,7 @@ function logitsAndGradients(): { logits: Float32Array; grads: Map<string, Float3
       logits = out.dataSync().slice() as Float32Array;
       const [steps, batch, classes] = out.shape;
       // [T, B, O] -> [T·B, O]
-      return softmaxCrossEntropy(tf.reshape(out, [steps * batch, classes]) as tf.Tensor2D, targets);
+      return softmaxCrossEntropy(targets, tf.reshape(out, [steps * batch, classes]) as tf.Tensor2D);
     }, model.variables);
     // Variable names carry a global counter: index by position in model.variables instead.
     model.variables.forEach((v, i) => {

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RecurrentCell } from './cell';
-import { getPointwiseKernels } from './pointwise-kernels';
+import { lstmPointwise } from './lstm-pointwise';
 
 /**
  * LSTM cell (PyTorch's nn.LSTM, gate order i, f, g, o), state (h, c). Per step: one recurrent product
  * h W_hhᵀ added to the precomputed x W_ihᵀ + b_ih + b_hh, then the pointwise gates and state update
- * ({@link lstmPointwise} or a fused kernel with its signature).
+ * ({@link lstmPointwise}).
  */
 export const lstmCell: RecurrentCell = {
   type: 'lstm',
@@ -16,7 +16,7 @@ export const lstmCell: RecurrentCell = {
     const [h, c] = state as [tf.Tensor2D, tf.Tensor2D];
     // [B, H] x [H, 4H] -> [B, 4H]
     const gates = tf.add(inputGates, tf.matMul(h, weightHhT)) as tf.Tensor2D;
-    const next = getPointwiseKernels().lstm(gates, c);
+    const next = lstmPointwise(gates, c);
     return [next.h, next.c];
   },
 };

@@ -1,15 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../../test/helpers/cpu-backend';
 import { gruPointwise } from './gru-pointwise';
 import { lstmPointwise } from './lstm-pointwise';
-import { getPointwiseKernels, plainPointwiseKernels, setPointwiseKernels } from './pointwise-kernels';
 import { rnnPointwise } from './rnn-pointwise';
 
 beforeAll(useCpuBackend);
-afterEach(() => {
-  setPointwiseKernels('plain');
-});
 
 const B = 2;
 const H = 3;
@@ -64,17 +60,5 @@ describe('pointwise cell updates match their equations, element by element', () 
       expect(tanh[i]).toBeCloseTo(Math.tanh(v), 6);
       expect(relu[i]).toBeCloseTo(Math.max(0, v), 6);
     });
-  });
-});
-
-describe('setPointwiseKernels', () => {
-  it('swaps one implementation, returns the previous set, and restores the plain ones', () => {
-    const fake = (_gates: tf.Tensor2D, cPrev: tf.Tensor2D) => ({ h: cPrev, c: cPrev });
-    const previous = setPointwiseKernels({ lstm: fake });
-    expect(previous.lstm).toBe(plainPointwiseKernels.lstm);
-    expect(getPointwiseKernels().lstm).toBe(fake);
-    expect(getPointwiseKernels().gru).toBe(plainPointwiseKernels.gru);
-    setPointwiseKernels('plain');
-    expect(getPointwiseKernels()).toEqual(plainPointwiseKernels);
   });
 });

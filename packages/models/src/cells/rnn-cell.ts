@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RecurrentCell } from './cell';
-import { getPointwiseKernels } from './pointwise-kernels';
-import type { RnnNonlinearity } from './rnn-pointwise';
+import { type RnnNonlinearity, rnnPointwise } from './rnn-pointwise';
 
 function elmanCell(nonlinearity: RnnNonlinearity): RecurrentCell {
   return {
@@ -13,7 +12,7 @@ function elmanCell(nonlinearity: RnnNonlinearity): RecurrentCell {
       const [h] = state as [tf.Tensor2D];
       // [B, H] x [H, H] -> [B, H]
       const preActivation = tf.add(inputGates, tf.matMul(h, weightHhT)) as tf.Tensor2D;
-      return [getPointwiseKernels().rnn(preActivation, nonlinearity).h];
+      return [rnnPointwise(preActivation, nonlinearity).h];
     },
   };
 }

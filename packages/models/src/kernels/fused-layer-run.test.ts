@@ -27,7 +27,7 @@ describe.each(['wasm', 'cpu'] as const)('a model on the whole-layer LSTM kernel 
       const spec: ModelSpec = {
         cell,
         input: 'embedding',
-        inputSize: 11,
+        vocabSize: 11,
         embeddingSize: 5,
         hiddenSize: 6,
         numLayers: 2,
@@ -46,13 +46,13 @@ describe.each(['wasm', 'cpu'] as const)('a model on the whole-layer LSTM kernel 
           const { grads } = tf.variableGrads(() => {
             const { logits, finalState } = model.forward(ids, state, { training: true });
             outputs = [logits, ...finalState].map((t) => t.dataSync() as Float32Array);
-            return softmaxCrossEntropy(tf.reshape(logits, [T * B, 11]) as tf.Tensor2D, targets);
+            return softmaxCrossEntropy(targets, tf.reshape(logits, [T * B, 11]) as tf.Tensor2D);
           }, model.variables);
           // The initial state's gradients too (the layers' dh0, dc0), with a loss on the final state as well.
           const stateGrads = tf.grads((...s: tf.Tensor[]) => {
             const { logits, finalState } = model.forward(ids, s as tf.Tensor2D[], { training: true });
             const last = tf.addN(finalState.map((f, k) => tf.mul(tf.sum(f), k + 1)));
-            return tf.add(softmaxCrossEntropy(tf.reshape(logits, [T * B, 11]) as tf.Tensor2D, targets), last);
+            return tf.add(softmaxCrossEntropy(targets, tf.reshape(logits, [T * B, 11]) as tf.Tensor2D), last);
           })(state);
           return {
             outputs,
@@ -91,7 +91,7 @@ describe.each(['wasm', 'cpu'] as const)('the whole-layer kernels with probes (%s
       const spec: ModelSpec = {
         cell,
         input: 'dense',
-        inputSize: 3,
+        featureSize: 3,
         hiddenSize: 4,
         numLayers: 2,
         outputSize: 5,

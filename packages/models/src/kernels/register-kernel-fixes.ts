@@ -1,38 +1,53 @@
-import { findBackend } from '@tensorflow/tfjs-core';
-import { setPointwiseKernels } from '../cells/pointwise-kernels.js';
+import * as tf from '@tensorflow/tfjs-core';
 import { setLayerKernel } from '../cells/run-layer.js';
-import { fusedLayerRun } from './fused-layer-run.js';
-import { fusedGruPointwise, registerGruCellKernels } from './gru-cell-kernel.js';
-import { registerGruLayerKernels } from './gru-layer-kernel.js';
+import { fusedLayerRun, LAYER_KERNELS } from './fused-layer-run.js';
 import { heapSliceConfig, heapUnpackConfig } from './heap-slice.js';
+import { registerLayerKernel } from './layer-kernel.js';
 import { leadingAxesSumConfig } from './leading-axes-sum.js';
-import { fusedLstmPointwise, registerLstmCellKernels } from './lstm-cell-kernel.js';
-import { registerLstmLayerKernels } from './lstm-layer-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
-import { registerRnnLayerKernels } from './rnn-layer-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
+import { checkWasmBackendInternals } from './wasm-internals.js';
 
-/** Which fix to register; all default to true. */
+/**
+ * How this package registers kernels with tfjs (a process-wide registry, shared by every tfjs user):
+ *
+ * - `'replace'` (default): also replaces some of the backend's stock kernels, for every tfjs user in the
+ *   process, by exact faster versions ({@link STOCK_KERNELS_REPLACED}); {@link unregisterKernelFixes}
+ *   puts the stock ones back.
+ * - `'own-only'`: never replaces a kernel the backend registered. It adds this package's own kernels
+ *   (`TbpttLstmLayer`, … under their own names) and kernels the backend lacks (wasm's
+ *   `UnsortedSegmentSum`, the gradient of `tf.gather`). Training on wasm is slower: the transposed
+ *   products of the backward pass fall off XNNPACK's fast path, and every slice copies its whole input.
+ */
+export type KernelMode = 'replace' | 'own-only';
+
+/** The stock kernels `'replace'` replaces, per backend (wasm's UnsortedSegmentSum is added: it has none). */
+export const STOCK_KERNELS_REPLACED: Readonly<Record<'wasm' | 'cpu', readonly string[]>> = Object.freeze({
+  wasm: ['BatchMatMul', '_FusedMatMul', 'Identity', 'Slice', 'Unpack', 'Sum'],
+  cpu: ['Sum', 'UnsortedSegmentSum'],
+});
+
+/** Which kernels to register; every fix defaults to true (within what `kernels` allows). */
 export interface KernelFixOptions {
-  /** wasm: BatchMatMul and _FusedMatMul transpose first, so XNNPACK's fast path runs. */
+  /** Default `'replace'`; see {@link KernelMode}. */
+  kernels?: KernelMode;
+  /** wasm, replaces BatchMatMul and _FusedMatMul: transpose first, so XNNPACK's fast path runs. */
   transposingMatMul?: boolean;
-  /** wasm: Slice and Unpack copy from the heap (the stock ones copy the whole input per slice). */
+  /** wasm, replaces Slice and Unpack: copy from the heap (the stock ones copy the whole input per slice). */
   heapSlice?: boolean;
-  /** wasm: Identity (the clone behind every saved gradient input) shares memory instead of copying. */
+  /** wasm, replaces Identity (the clone behind every saved gradient input): share memory, no copy. */
   sharedIdentity?: boolean;
-  /** wasm and cpu: Sum over leading axes (bias gradients) as one row-wise loop. */
+  /** wasm and cpu, replaces Sum over leading axes (bias gradients): one row-wise loop. */
   leadingAxesSum?: boolean;
-  /** wasm and cpu: UnsortedSegmentSum (the gradient of gather) as one loop. */
+  /** wasm (added) and cpu (replaced): UnsortedSegmentSum (the gradient of gather) as one loop. */
   segmentSum?: boolean;
-  /** wasm and cpu: the LSTM and GRU pointwise steps as fused kernels. */
-  fusedCells?: boolean;
-  /** wasm and cpu: a whole LSTM, GRU or RNN layer over a window as one kernel forward and one backward. */
+  /** wasm and cpu, own kernels: a whole LSTM, GRU or RNN layer over a window as one kernel forward and one backward. */
   fusedLayers?: boolean;
 }
 
-const REPLACED_KERNELS = [
+const REPLACEABLE = [
   'BatchMatMul',
   '_FusedMatMul',
   'Identity',
@@ -40,60 +55,58 @@ const REPLACED_KERNELS = [
   'Unpack',
   'Sum',
   'UnsortedSegmentSum',
-] as const;
+];
 
 /**
- * Registers this package's kernel fixes for `backendName` ('wasm' and 'cpu'; other backends need none).
- * Idempotent. {@link selectBackend} calls it; call it yourself if you activate a backend another way.
+ * Registers this package's kernels for `backendName` ('wasm' and 'cpu'; other backends need none). With
+ * `kernels: 'replace'` (the default) it also replaces stock kernels for every tfjs user in the process
+ * ({@link STOCK_KERNELS_REPLACED}); `'own-only'` replaces none. Idempotent; to change the mode or the
+ * options, call {@link unregisterKernelFixes} first. {@link selectBackend} calls it; call it yourself if
+ * you activate a backend another way.
+ *
+ * On wasm it first checks (once per backend) that the backend has the private fields the kernels use,
+ * and throws naming them and the pinned tfjs-backend-wasm version if not.
  */
 export function registerKernelFixes(backendName: string, options: KernelFixOptions = {}): void {
-  const {
-    transposingMatMul = true,
-    sharedIdentity = true,
-    heapSlice = true,
-    segmentSum = true,
-    leadingAxesSum = true,
-    fusedCells = true,
-    fusedLayers = true,
-  } = options;
+  if (backendName !== 'wasm' && backendName !== 'cpu') return;
+  const { kernels = 'replace' } = options;
+  if (kernels !== 'replace' && kernels !== 'own-only') {
+    throw new Error(
+      `registerKernelFixes: options.kernels must be "replace" or "own-only", got ${JSON.stringify(kernels)}`,
+    );
+  }
   if (backendName === 'wasm') {
-    if (transposingMatMul) {
-      replaceKernel('BatchMatMul', 'wasm', transposingMatMulConfig);
-      replaceKernel('_FusedMatMul', 'wasm', transposingMatMulConfig);
+    const backend = tf.engine().registry.wasm;
+    if (backend != null) checkWasmBackendInternals(backend);
+  }
+  const replacing = kernels === 'replace';
+  const on = (flag: boolean | undefined) => flag !== false;
+  // In 'own-only' mode a kernel is registered only where the backend has none.
+  const install = (name: string, make: Parameters<typeof replaceKernel>[2]) => {
+    if (replacing || tf.getKernel(name, backendName) == null) replaceKernel(name, backendName, make);
+  };
+  if (backendName === 'wasm') {
+    if (on(options.transposingMatMul)) {
+      install('BatchMatMul', transposingMatMulConfig);
+      install('_FusedMatMul', transposingMatMulConfig);
     }
-    if (sharedIdentity) replaceKernel('Identity', 'wasm', sharedIdentityConfig);
-    if (heapSlice) {
-      replaceKernel('Slice', 'wasm', heapSliceConfig);
-      replaceKernel('Unpack', 'wasm', heapUnpackConfig);
+    if (on(options.sharedIdentity)) install('Identity', sharedIdentityConfig);
+    if (on(options.heapSlice)) {
+      install('Slice', heapSliceConfig);
+      install('Unpack', heapUnpackConfig);
     }
   }
-  if ((backendName === 'wasm' || backendName === 'cpu') && leadingAxesSum) {
-    replaceKernel('Sum', backendName, leadingAxesSumConfig);
+  if (on(options.leadingAxesSum)) install('Sum', leadingAxesSumConfig);
+  if (on(options.segmentSum)) install('UnsortedSegmentSum', () => unsortedSegmentSumConfig(backendName));
+  if (on(options.fusedLayers)) {
+    for (const kernel of Object.values(LAYER_KERNELS)) registerLayerKernel(kernel);
   }
-  if ((backendName === 'wasm' || backendName === 'cpu') && segmentSum) {
-    replaceKernel('UnsortedSegmentSum', backendName, () => unsortedSegmentSumConfig(backendName));
-  }
-  if (backendName === 'wasm' || backendName === 'cpu') {
-    if (fusedCells) {
-      registerLstmCellKernels();
-      registerGruCellKernels();
-    }
-    // The fused versions fall back to the plain ops on backends without the kernels.
-    setPointwiseKernels(fusedCells ? { lstm: fusedLstmPointwise, gru: fusedGruPointwise } : 'plain');
-  }
-  if (backendName === 'wasm' || backendName === 'cpu') {
-    if (fusedLayers) {
-      registerLstmLayerKernels();
-      registerGruLayerKernels();
-      registerRnnLayerKernels();
-    }
-    setLayerKernel(fusedLayers ? fusedLayerRun : null);
-  }
+  setLayerKernel(on(options.fusedLayers) ? fusedLayerRun : null);
 }
 
-/** Restores the stock kernels that {@link registerKernelFixes} replaced (for comparisons). */
+/** Restores the stock kernels that {@link registerKernelFixes} replaced (and removes the ones it added). */
 export function unregisterKernelFixes(backendName: string): void {
-  for (const name of REPLACED_KERNELS) restoreStockKernel(name, backendName);
-  const backend = findBackend(backendName);
+  for (const name of REPLACEABLE) restoreStockKernel(name, backendName);
+  const backend = tf.findBackend(backendName);
   if (backendName === 'wasm' && backend != null) clearTransposeCache(backend);
 }

@@ -37,11 +37,34 @@ function input(inputs: NamedTensorInfoMap, name: string, kernel: string): Tensor
   return info;
 }
 
-const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
+/**
+ * Throws unless every label is a class id in [0, classes): a label ≥ classes would read the next row's
+ * logits (a silently wrong loss), a negative one the previous row's. `caller` names the function.
+ */
+export function checkLabelRange(caller: string, labels: ArrayLike<number>, classes: number): void {
+  for (let n = 0; n < labels.length; n++) {
+    const label = labels[n]!;
+    if (!(label >= 0 && label < classes)) {
+      throw new Error(
+        `${caller}: labels[${n}] = ${label} is not a class id of logits with ${classes} classes ` +
+          `(expected 0 ≤ label < ${classes}); check that the model's outputSize covers every target ` +
+          `(the vocabulary size, for a language model)`,
+      );
+    }
+  }
+}
+
+const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   const backend = anyBackend as KernelBackend;
   const logitsInfo = input(inputs, 'logits', SOFTMAX_CE);
   const targetsInfo = input(inputs, 'targets', SOFTMAX_CE);
   const [rows, classes] = logitsInfo.shape as [number, number];
+  // Before any allocation: nothing to free when it throws.
+  checkLabelRange(
+    (attrs as { caller?: string }).caller ?? SOFTMAX_CE,
+    int32View(backend, targetsInfo),
+    classes,
+  );
   const lossInfo = allocate(backend, [rows], 'float32');
   const probabilitiesInfo = allocate(backend, [rows, classes], 'float32');
   // Views after the last allocation (a wasm heap growth detaches earlier ones).
@@ -107,12 +130,16 @@ export function useSoftmaxCrossEntropyKernel(): boolean {
   return true;
 }
 
-/** Runs the forward kernel: [rowLoss [N], probabilities [N, O]]. */
+/** Runs the forward kernel: [rowLoss [N], probabilities [N, O]]; throws naming `caller` on a label out of range. */
 export function softmaxCrossEntropyForward(
   logits: tf.Tensor2D,
   targets: tf.Tensor1D,
+  caller: string,
 ): [tf.Tensor1D, tf.Tensor2D] {
-  return tf.engine().runKernel(SOFTMAX_CE, { logits, targets }, {}) as unknown as [tf.Tensor1D, tf.Tensor2D];
+  return tf.engine().runKernel(SOFTMAX_CE, { logits, targets }, { caller }) as unknown as [
+    tf.Tensor1D,
+    tf.Tensor2D,
+  ];
 }
 
 /** Runs the backward kernel: (p − onehot(y)) ⊙ rowScale[:, None], [N, O]. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../../test/helpers/cpu-backend';
 import { expectAllClose } from '../../test/helpers/expect-close';
+import { describeLabelRangeChecks } from '../../test/helpers/label-range-checks';
 import { softmaxCrossEntropy, softmaxCrossEntropyRows } from './softmax-cross-entropy';
 import { setSoftmaxCrossEntropyKernel } from './softmax-cross-entropy-kernel';
 
@@ -34,7 +35,7 @@ describe('softmaxCrossEntropy', () => {
     const targets = tf.tensor1d(targetData, 'int32');
     const expected =
       logitsData.reduce((s, row, n) => s + rowLoss(row, targetData[n]!), 0) / logitsData.length;
-    const fused = tf.valueAndGrad((z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets))(logits);
+    const fused = tf.valueAndGrad((z: tf.Tensor) => softmaxCrossEntropy(targets, z as tf.Tensor2D))(logits);
     const plain = tf.valueAndGrad((z: tf.Tensor) => referenceLoss(z as tf.Tensor2D, targets))(logits);
     expect(fused.value.dataSync()[0]).toBeCloseTo(expected, 5);
     expect(fused.value.dataSync()[0]).toBeCloseTo(plain.value.dataSync()[0]!, 5);
@@ -51,7 +52,7 @@ describe('softmaxCrossEntropy', () => {
     const targets = tf.tensor1d([1, 3, 0], 'int32');
     const logits = tf.tensor2d(base, [rows, classes]);
     const grad = tf
-      .grad((z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets))(logits)
+      .grad((z: tf.Tensor) => softmaxCrossEntropy(targets, z as tf.Tensor2D))(logits)
       .dataSync();
     const target = [1, 3, 0];
     const loss64 = (values: number[]): number => {
@@ -73,7 +74,7 @@ describe('softmaxCrossEntropy', () => {
   it('per-row variant gives each row’s loss and a gradient weighted by dy', () => {
     const logits = tf.tensor2d(logitsData);
     const targets = tf.tensor1d(targetData, 'int32');
-    const rowsLoss = softmaxCrossEntropyRows(logits, targets).dataSync();
+    const rowsLoss = softmaxCrossEntropyRows(targets, logits).dataSync();
     expectAllClose(
       rowsLoss,
       logitsData.map((row, n) => rowLoss(row, targetData[n]!)),
@@ -81,7 +82,7 @@ describe('softmaxCrossEntropy', () => {
     );
     const weights = tf.tensor1d([1, 0, 2, -1]);
     const weighted = (z: tf.Tensor) =>
-      tf.sum(tf.mul(softmaxCrossEntropyRows(z as tf.Tensor2D, targets), weights));
+      tf.sum(tf.mul(softmaxCrossEntropyRows(targets, z as tf.Tensor2D), weights));
     const plainWeighted = (z: tf.Tensor) => {
       const perRow = tf.neg(tf.sum(tf.mul(tf.logSoftmax(z), tf.oneHot(targets, 5)), 1));
       return tf.sum(tf.mul(perRow, weights));
@@ -98,10 +99,10 @@ describe('softmaxCrossEntropy', () => {
     const before = tf.memory().numTensors;
     for (let i = 0; i < 5; i++) {
       const { value, grad } = tf.valueAndGrad((z: tf.Tensor) =>
-        softmaxCrossEntropy(z as tf.Tensor2D, targets),
+        softmaxCrossEntropy(targets, z as tf.Tensor2D),
       )(logits);
       tf.dispose([value, grad]);
-      tf.dispose(softmaxCrossEntropy(logits, targets));
+      tf.dispose(softmaxCrossEntropy(targets, logits));
     }
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([logits, targets]);
@@ -109,14 +110,27 @@ describe('softmaxCrossEntropy', () => {
 
   it('refuses bad shapes and dtypes, naming the argument', () => {
     const logits = tf.zeros([2, 3]) as tf.Tensor2D;
-    expect(() => softmaxCrossEntropy(tf.zeros([2, 3, 1]) as never, tf.tensor1d([0, 1], 'int32'))).toThrow(
+    expect(() => softmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), tf.zeros([2, 3, 1]) as never)).toThrow(
       /softmaxCrossEntropy: logits must be \[N, O\], got shape \[2, 3, 1\]/,
     );
-    expect(() => softmaxCrossEntropy(logits, tf.tensor1d([0, 1]))).toThrow(
-      /targets must be int32.*got float32 \[2\]/,
+    expect(() => softmaxCrossEntropy(tf.tensor1d([0, 1]), logits)).toThrow(
+      /labels must be int32.*got float32 \[2\]/,
     );
-    expect(() => softmaxCrossEntropy(logits, tf.tensor1d([0, 1, 2], 'int32'))).toThrow(/got int32 \[3\]/);
+    expect(() => softmaxCrossEntropy(tf.tensor1d([0, 1, 2], 'int32'), logits)).toThrow(/got int32 \[3\]/);
   });
+
+  it('says to swap the arguments when given (logits, labels), the order before 0.2', () => {
+    const logits = tf.zeros([2, 3]) as tf.Tensor2D;
+    const labels = tf.tensor1d([0, 1], 'int32');
+    expect(() => softmaxCrossEntropy(logits as never, labels as never)).toThrow(
+      /softmaxCrossEntropy: the arguments are \(labels, logits\).*swap them/,
+    );
+    tf.dispose([logits, labels]);
+  });
+});
+
+describe('label range (cpu)', () => {
+  describeLabelRangeChecks('cpu');
 });
 
 describe('softmax cross-entropy kernels (cpu here; wasm in test/wasm-backend.test.ts)', () => {
@@ -139,9 +153,9 @@ describe('softmax cross-entropy kernels (cpu here; wasm in test/wasm-backend.tes
     const weights = tf.tensor1d(Array.from({ length: rows }, (_, n) => n - 3));
     const run = (on: boolean) => {
       setSoftmaxCrossEntropyKernel(on);
-      const mean = tf.valueAndGrad((z: tf.Tensor) => softmaxCrossEntropy(z as tf.Tensor2D, targets))(logits);
+      const mean = tf.valueAndGrad((z: tf.Tensor) => softmaxCrossEntropy(targets, z as tf.Tensor2D))(logits);
       const perRow = tf.valueAndGrad((z: tf.Tensor) =>
-        tf.sum(tf.mul(softmaxCrossEntropyRows(z as tf.Tensor2D, targets), weights)),
+        tf.sum(tf.mul(softmaxCrossEntropyRows(targets, z as tf.Tensor2D), weights)),
       )(logits);
       return [mean.value, mean.grad, perRow.value, perRow.grad].map((t) => Array.from(t.dataSync()));
     };

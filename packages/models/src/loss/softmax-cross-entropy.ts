@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  checkLabelRange,
   softmaxCrossEntropyBackward,
   softmaxCrossEntropyForward,
   useSoftmaxCrossEntropyKernel,
 } from './softmax-cross-entropy-kernel';
 
-function checkArguments(fn: string, logits: tf.Tensor, targets: tf.Tensor): void {
+function checkArguments(fn: string, targets: tf.Tensor, logits: tf.Tensor): void {
+  if (targets?.rank === 2 && logits?.rank === 1 && logits.dtype === 'int32') {
+    throw new Error(
+      `${fn}: the arguments are (labels, logits), labels first as in tf.losses.softmaxCrossEntropy; got ` +
+        `logits-like [${targets.shape.join(', ')}] first and int32 [${logits.shape.join(', ')}] second: swap them`,
+    );
+  }
   if (logits?.rank !== 2) {
     throw new Error(
       `${fn}: logits must be [N, O], got shape [${logits?.shape?.join(', ')}]; reshape [T, B, O] to [T·B, O]`,
@@ -13,7 +20,7 @@ function checkArguments(fn: string, logits: tf.Tensor, targets: tf.Tensor): void
   }
   if (targets?.rank !== 1 || targets.shape[0] !== logits.shape[0] || targets.dtype !== 'int32') {
     throw new Error(
-      `${fn}: targets must be int32 class ids [${logits.shape[0]}] (one per logits row), got ` +
+      `${fn}: labels must be int32 class ids [${logits.shape[0]}] (one per logits row), got ` +
         `${targets?.dtype} [${targets?.shape?.join(', ')}]`,
     );
   }
@@ -28,16 +35,23 @@ function checkArguments(fn: string, logits: tf.Tensor, targets: tf.Tensor): void
  * where autodiff through logSoftmax would replay the whole forward chain. On wasm and cpu both directions
  * are single kernels on the backend's memory (see softmax-cross-entropy-kernel.ts); elsewhere tfjs ops.
  */
-function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, reduction: 'mean' | 'none'): tf.Tensor {
+function crossEntropy(
+  fn: string,
+  targets: tf.Tensor1D,
+  logits: tf.Tensor2D,
+  reduction: 'mean' | 'none',
+): tf.Tensor {
   const [rows, classes] = logits.shape;
   const fused = useSoftmaxCrossEntropyKernel();
+  // The fused kernel checks the labels on the backend's memory; elsewhere read them (int32 [N], small).
+  if (!fused) checkLabelRange(fn, targets.dataSync(), classes);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const z = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
     let rowLoss: tf.Tensor1D;
     let probabilities: tf.Tensor2D;
     if (fused) {
-      [rowLoss, probabilities] = softmaxCrossEntropyForward(z, targets);
+      [rowLoss, probabilities] = softmaxCrossEntropyForward(z, targets, fn);
     } else {
       // [N, O] - [N, 1] -> [N, O]
       const shifted = tf.sub(z, tf.max(z, 1, true));
@@ -68,19 +82,24 @@ function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, reduction: 'mea
 }
 
 /**
- * Mean softmax cross-entropy of logits [N, O] against int32 targets [N]: (1/N) Σ_n (log Σ_o e^{z_no} − z_n,y_n),
- * a scalar, with a hand-written gradient (softmax − one-hot) / N.
+ * Mean softmax cross-entropy of logits [N, O] against int32 class ids `labels` [N]:
+ * (1/N) Σ_n (log Σ_o e^{z_no} − z_n,y_n), a scalar, with a hand-written gradient (softmax − one-hot) / N.
+ *
+ * Labels first, as in `tf.losses.softmaxCrossEntropy(onehotLabels, logits)` (which takes one-hot labels;
+ * this takes class ids). Every label must be in [0, O): one outside is an error naming its position and
+ * value, on every backend (it would otherwise read another row's logit).
  */
-export function softmaxCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  checkArguments('softmaxCrossEntropy', logits, targets);
-  return crossEntropy(logits, targets, 'mean') as tf.Scalar;
+export function softmaxCrossEntropy(labels: tf.Tensor1D, logits: tf.Tensor2D): tf.Scalar {
+  checkArguments('softmaxCrossEntropy', labels, logits);
+  return crossEntropy('softmaxCrossEntropy', labels, logits, 'mean') as tf.Scalar;
 }
 
 /**
- * Per-row softmax cross-entropy [N] of logits [N, O] against int32 targets [N], with a hand-written gradient
- * (softmax − one-hot) ⊙ dy. Use it to weight or mask positions (e.g. losses on the last K steps only).
+ * Per-row softmax cross-entropy [N] of logits [N, O] against int32 class ids `labels` [N], with a
+ * hand-written gradient (softmax − one-hot) ⊙ dy. Use it to weight or mask positions (e.g. losses on the
+ * last K steps only). Arguments and label checks as {@link softmaxCrossEntropy}: (labels, logits).
  */
-export function softmaxCrossEntropyRows(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  checkArguments('softmaxCrossEntropyRows', logits, targets);
-  return crossEntropy(logits, targets, 'none') as tf.Tensor1D;
+export function softmaxCrossEntropyRows(labels: tf.Tensor1D, logits: tf.Tensor2D): tf.Tensor1D {
+  checkArguments('softmaxCrossEntropyRows', labels, logits);
+  return crossEntropy('softmaxCrossEntropyRows', labels, logits, 'none') as tf.Tensor1D;
 }

@@ -16,17 +16,18 @@ afterEach(() => {
   for (const m of models.splice(0)) m.dispose();
 });
 
-function build(spec: Partial<ModelSpec> & Pick<ModelSpec, 'cell'>): RecurrentModel {
+/** An embedding model with small defaults; a dense one sets input, featureSize and vocabSize: undefined. */
+function build(spec: Record<string, unknown> & { cell: CellType }): RecurrentModel {
   const model = createModel({
     input: 'embedding',
-    inputSize: 7,
+    vocabSize: 7,
     embeddingSize: 5,
     hiddenSize: 4,
     numLayers: 2,
     outputSize: 6,
     seed: 3,
     ...spec,
-  });
+  } as ModelSpec);
   models.push(model);
   return model;
 }
@@ -99,7 +100,14 @@ describe('createModel', () => {
   });
 
   it.each(CELLS)('%s with dense input matches an independent float64 forward pass', (cell) => {
-    const model = build({ cell, input: 'dense', inputSize: 3, embeddingSize: undefined, numLayers: 3 });
+    const model = build({
+      cell,
+      input: 'dense',
+      featureSize: 3,
+      vocabSize: undefined,
+      embeddingSize: undefined,
+      numLayers: 3,
+    });
     const features = numbers(4 * 2 * 3, 5);
     const state = randomState(model, 2, 1);
     const result = model.forward(tf.tensor3d(features, [4, 2, 3]), state);
@@ -113,7 +121,7 @@ describe('createModel', () => {
   });
 
   it('tied weights share the encoder matrix with the decoder', () => {
-    const model = build({ cell: 'lstm', embeddingSize: 4, inputSize: 6, tieWeights: true });
+    const model = build({ cell: 'lstm', embeddingSize: 4, vocabSize: 6, tieWeights: true });
     expect([...model.namedVariables.keys()]).not.toContain('decoder.weight');
     const ids = [[1, 2]];
     const state = randomState(model, 2, 3);
@@ -153,7 +161,7 @@ describe('createModel', () => {
       }
     }
     // pytorch: rnn and decoder on ±1/√H, embedding N(0, 1)
-    const big = build({ cell: 'gru', init: 'pytorch', inputSize: 500, embeddingSize: 40, hiddenSize: 16 });
+    const big = build({ cell: 'gru', init: 'pytorch', vocabSize: 500, embeddingSize: 40, hiddenSize: 16 });
     for (const [name, v] of big.namedVariables) {
       const data = Array.from(v.dataSync());
       if (name === 'encoder.weight') {
@@ -249,7 +257,7 @@ describe('createModel', () => {
       const { logits } = model.forward(ids, state, decodeFrom === undefined ? {} : { decodeFrom });
       // The loss on the last two steps: [2, B, O] -> [2·B, O]
       const last = decodeFrom === undefined ? tf.slice(logits, steps - 2, 2) : logits;
-      return softmaxCrossEntropy(tf.reshape(last, [2 * batch, 6]) as tf.Tensor2D, targets);
+      return softmaxCrossEntropy(targets, tf.reshape(last, [2 * batch, 6]) as tf.Tensor2D);
     };
     const full = tf.variableGrads(lossOf(undefined), model.variables);
     const partial = tf.variableGrads(lossOf(steps - 2), model.variables);
@@ -293,7 +301,7 @@ describe('createModel', () => {
       dropout: 0.2,
       tieWeights: true,
       embeddingSize: 4,
-      inputSize: 6,
+      vocabSize: 6,
       outputSize: 6,
     });
     const ids = tf.tensor2d([1, 2, 3, 4, 5, 0], [3, 2], 'int32');
@@ -306,7 +314,7 @@ describe('createModel', () => {
         const { value, grads } = tf.variableGrads(() => {
           const out = model.forward(ids, state, { training: true });
           carried = out.finalState.map((s) => tf.keep(s.clone()));
-          return softmaxCrossEntropy(tf.reshape(out.logits, [6, 6]) as tf.Tensor2D, targets);
+          return softmaxCrossEntropy(targets, tf.reshape(out.logits, [6, 6]) as tf.Tensor2D);
         });
         for (const v of model.variables) v.assign(tf.sub(v, tf.mul(grads[v.name]!, 0.1)));
         expect(Number.isFinite(value.dataSync()[0])).toBe(true);
@@ -351,7 +359,7 @@ describe('createModel', () => {
     const model = createModel({
       cell: 'rnn_tanh',
       input: 'dense',
-      inputSize: 2,
+      featureSize: 2,
       hiddenSize: 3,
       numLayers: 2,
       outputSize: 2,

@@ -1,13 +1,13 @@
+import { createPrng, validatePrngState } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { cells } from '../cells/cells';
 import { runLayer } from '../cells/run-layer';
 import { matMulBias } from '../internal/mat-mul-bias';
-import { createPrng } from '../internal/prng';
 import type { ForwardOptions, ForwardResult, ModelSpec, RecurrentModel, RecurrentState } from '../types';
 import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
 import { checkForwardArguments } from './forward-arguments';
 import { initialWeights } from './init-weights';
-import { parameterLayout } from './parameter-layout';
+import { layerInputSize, parameterLayout } from './parameter-layout';
 import { stateComponents } from './state-components';
 import { validateSpec } from './validate-spec';
 
@@ -80,7 +80,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       let x: tf.Tensor2D =
         encoder !== null
           ? (tf.gather(encoder, tf.reshape(inputs, [rows])) as tf.Tensor2D)
-          : (tf.reshape(inputs, [rows, normalized.inputSize]) as tf.Tensor2D);
+          : (tf.reshape(inputs, [rows, layerInputSize(normalized, 0)]) as tf.Tensor2D);
       const finalState: tf.Tensor2D[] = [];
       const masks: (tf.Tensor2D | null)[] = [];
       layers.forEach((weights, l) => {
@@ -138,7 +138,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
     },
     forward,
     getRngState: () => rng.getState(),
-    setRngState: (rngState: number[]) => rng.setState(rngState),
+    setRngState: (rngState: number[]) => rng.setState(validatePrngState(rngState, 'setRngState')),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -1,5 +1,5 @@
+import type { Prng } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Prng } from '../internal/prng';
 
 /** PRNG stream used by the dropout masks. */
 export const DROPOUT_STREAM = 2;

@@ -45,7 +45,7 @@ function checkIds(inputs: tf.Tensor, batch: number, vocabulary: number): void {
     if (id < 0 || id >= vocabulary) {
       throw new Error(
         `model.forward: inputs[${Math.floor(i / batch)}][${i % batch}] is ${id}, not a token id in [0, ${vocabulary}) ` +
-          '(spec.inputSize is the vocabulary size)',
+          '(spec.vocabSize is the vocabulary size)',
       );
     }
   }
@@ -71,9 +71,9 @@ export function checkForwardArguments(
           `${shape ? shapeText(shape) : String(inputs)}; build them with tf.tensor2d(ids, [T, B], 'int32')`,
       );
     }
-  } else if (shape?.length !== 3 || shape[2] !== spec.inputSize || inputs.dtype !== 'float32') {
+  } else if (shape?.length !== 3 || shape[2] !== spec.featureSize || inputs.dtype !== 'float32') {
     throw new Error(
-      `model.forward: inputs must be float32 features [T, B, ${spec.inputSize}] for dense input, got ` +
+      `model.forward: inputs must be float32 features [T, B, ${spec.featureSize}] for dense input, got ` +
         `${inputs?.dtype} ${shape ? shapeText(shape) : String(inputs)}`,
     );
   }
@@ -84,7 +84,7 @@ export function checkForwardArguments(
       `model.forward: inputs must have at least one step and one column, got ${shapeText(shape)}`,
     );
   }
-  if (spec.input === 'embedding') checkIds(inputs, batch, spec.inputSize);
+  if (spec.input === 'embedding') checkIds(inputs, batch, spec.vocabSize);
   checkState('state', state, componentCount, batch, spec.hiddenSize);
   if (probes !== undefined) {
     if (!Array.isArray(probes) || probes.length !== steps) {

@@ -1,9 +1,6 @@
-import { createPrng, fillNormal, fillUniform, type Prng } from '../internal/prng';
+import { createPrng, fillNormal, fillUniform, type Prng } from '@tbptt/random';
 import type { ParameterInfo } from './parameter-layout';
 import type { NormalizedSpec } from './validate-spec';
-
-/** PRNG stream used by the initialiser (the dropout masks use another). */
-export const INIT_STREAM = 1;
 
 /**
  * Initial values of one parameter.
@@ -29,6 +26,6 @@ export function initialValues(spec: NormalizedSpec, info: ParameterInfo, rng: Pr
 
 /** Initial values of every parameter in `layout`, drawn in layout order from the spec's seed. */
 export function initialWeights(spec: NormalizedSpec, layout: readonly ParameterInfo[]): Float32Array[] {
-  const rng = createPrng(spec.seed, INIT_STREAM);
+  const rng = createPrng(spec.seed, 'init');
   return layout.map((info) => initialValues(spec, info, rng));
 }

@@ -14,7 +14,7 @@ export interface ParameterInfo {
 /** Width of the input to recurrent layer `layer`: E (embedding), F (dense) or H (upper layers). */
 export function layerInputSize(spec: NormalizedSpec, layer: number): number {
   if (layer > 0) return spec.hiddenSize;
-  return spec.input === 'embedding' ? spec.embeddingSize : spec.inputSize;
+  return spec.input === 'embedding' ? spec.embeddingSize : spec.featureSize;
 }
 
 /**
@@ -28,7 +28,7 @@ export function parameterLayout(spec: NormalizedSpec): ParameterInfo[] {
   const gateWidth = cells[spec.cell].gateCount * spec.hiddenSize;
   const layout: ParameterInfo[] = [];
   if (spec.input === 'embedding') {
-    layout.push({ name: 'encoder.weight', shape: [spec.inputSize, spec.embeddingSize], role: 'encoder' });
+    layout.push({ name: 'encoder.weight', shape: [spec.vocabSize, spec.embeddingSize], role: 'encoder' });
   }
   for (let l = 0; l < spec.numLayers; l++) {
     layout.push(

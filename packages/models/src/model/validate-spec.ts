@@ -1,7 +1,7 @@
-import type { CellType, InitScheme, ModelSpec } from '../types';
+import type { CellType, InitScheme, ModelSpec, ResolvedModelSpec } from '../types';
 
-/** A spec with every default filled in (embeddingSize is 0 for dense input, where it has no meaning). */
-export type NormalizedSpec = Readonly<Required<ModelSpec>>;
+/** A spec with every default filled in. */
+export type NormalizedSpec = ResolvedModelSpec;
 
 const CELL_TYPES: readonly CellType[] = ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'];
 const INPUT_KINDS: readonly ModelSpec['input'][] = ['embedding', 'dense'];
@@ -38,22 +38,22 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
   if (!INPUT_KINDS.includes(spec.input)) {
     fail('input', spec.input, `must be ${INPUT_KINDS.map(show).join(' or ')}`);
   }
-  const inputSize = positiveInteger(
-    'inputSize',
-    spec.inputSize,
-    spec.input === 'embedding' ? 'the vocabulary size' : 'the feature count F of dense inputs [T, B, F]',
-  );
   const hiddenSize = positiveInteger('hiddenSize', spec.hiddenSize, 'the width of each layer’s state');
   const numLayers = positiveInteger('numLayers', spec.numLayers, 'the number of stacked recurrent layers');
   const outputSize = positiveInteger('outputSize', spec.outputSize, 'the number of output classes');
+  const size = inputWidth(spec);
   let embeddingSize = 0;
   if (spec.input === 'embedding') {
     embeddingSize =
       spec.embeddingSize === undefined
         ? hiddenSize
         : positiveInteger('embeddingSize', spec.embeddingSize, 'the embedding width');
-  } else if (spec.embeddingSize !== undefined) {
-    fail('embeddingSize', spec.embeddingSize, "applies to input 'embedding' only; remove it for dense input");
+  } else if ((spec as { embeddingSize?: unknown }).embeddingSize !== undefined) {
+    fail(
+      'embeddingSize',
+      (spec as { embeddingSize?: unknown }).embeddingSize,
+      "applies to input 'embedding' only; remove it for dense input",
+    );
   }
   const dropout = spec.dropout ?? 0;
   if (typeof dropout !== 'number' || !Number.isFinite(dropout) || dropout < 0 || dropout >= 1) {
@@ -71,9 +71,9 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
           `and hiddenSize ${hiddenSize}; set them equal or turn tying off`,
       );
     }
-    if (inputSize !== outputSize) {
+    if (size !== outputSize) {
       throw new Error(
-        `createModel: spec.tieWeights needs inputSize === outputSize, got inputSize ${inputSize} ` +
+        `createModel: spec.tieWeights needs vocabSize === outputSize, got vocabSize ${size} ` +
           `and outputSize ${outputSize}; set them equal or turn tying off`,
       );
     }
@@ -82,17 +82,55 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
   if (!INIT_SCHEMES.includes(init)) fail('init', init, `must be ${INIT_SCHEMES.map(show).join(' or ')}`);
   const seed = spec.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) fail('seed', seed, 'must be an integer');
-  return Object.freeze({
-    cell: spec.cell,
-    input: spec.input,
-    inputSize,
-    embeddingSize,
-    hiddenSize,
-    numLayers,
-    outputSize,
-    dropout,
-    tieWeights,
-    init,
-    seed,
-  });
+  const layers = { hiddenSize, numLayers, outputSize, dropout };
+  return Object.freeze(
+    spec.input === 'embedding'
+      ? {
+          cell: spec.cell,
+          input: 'embedding' as const,
+          vocabSize: size,
+          embeddingSize,
+          ...layers,
+          tieWeights,
+          init,
+          seed,
+        }
+      : {
+          cell: spec.cell,
+          input: 'dense' as const,
+          featureSize: size,
+          ...layers,
+          tieWeights: false as const,
+          init,
+          seed,
+        },
+  );
+}
+
+/**
+ * The input width: vocabSize for input 'embedding', featureSize for 'dense'; exactly the right one must be
+ * given (the other is an error naming both), and the old `inputSize` is refused with its new names.
+ */
+function inputWidth(spec: ModelSpec): number {
+  const given = spec as { inputSize?: unknown; vocabSize?: unknown; featureSize?: unknown };
+  if (given.inputSize !== undefined) {
+    throw new Error(
+      `createModel: spec.inputSize was renamed, got inputSize ${show(given.inputSize)}; give spec.vocabSize ` +
+        "(the vocabulary size) for input 'embedding' or spec.featureSize (the feature count F) for input 'dense'",
+    );
+  }
+  const [field, other, meaning] =
+    spec.input === 'embedding'
+      ? (['vocabSize', 'featureSize', 'the vocabulary size'] as const)
+      : (['featureSize', 'vocabSize', 'the feature count F of dense inputs [T, B, F]'] as const);
+  if (given[other] !== undefined) {
+    throw new Error(
+      `createModel: spec.${other} does not apply to input '${spec.input}', got ${other} ${show(given[other])}; ` +
+        `give spec.${field} (${meaning}) instead` +
+        (other === 'vocabSize'
+          ? ", or use input 'embedding' for token ids"
+          : ", or use input 'dense' for features"),
+    );
+  }
+  return positiveInteger(field, given[field], `${meaning}, for input '${spec.input}'`);
 }

@@ -22,7 +22,7 @@ afterAll(async () => {
 const spec: ModelSpec = {
   cell: 'gru',
   input: 'embedding',
-  inputSize: 6,
+  vocabSize: 6,
   embeddingSize: 3,
   hiddenSize: 4,
   numLayers: 2,
@@ -56,7 +56,7 @@ describe('serializeWeights / deserializeWeights', () => {
   });
 
   it('writes decoder.weight for tied models and checks it on load', () => {
-    const tied = createModel({ ...spec, embeddingSize: 4, inputSize: 5, tieWeights: true, init: 'pytorch' });
+    const tied = createModel({ ...spec, embeddingSize: 4, vocabSize: 5, tieWeights: true, init: 'pytorch' });
     const { tensors } = decodeSafetensors(serializeWeights(tied));
     expect(tensors.get('decoder.weight')).toEqual(tensors.get('encoder.weight'));
     const other = createModel({ ...tied.spec, seed: 4 });
@@ -83,7 +83,13 @@ describe('serializeWeights / deserializeWeights', () => {
     expect(() => deserializeWeights(small, serializeWeights(lstm))).toThrow(
       /the weights do not fit this model \(gru, 2 layers, embedding input\): missing rnn.weight_ih_l1/,
     );
-    const dense = createModel({ ...spec, input: 'dense', embeddingSize: undefined });
+    const dense = createModel({
+      ...spec,
+      input: 'dense',
+      featureSize: 6,
+      vocabSize: undefined,
+      embeddingSize: undefined,
+    } as ModelSpec);
     expect(() => deserializeWeights(dense, serializeWeights(small))).toThrow(/unexpected encoder.weight/);
     for (const m of [small, wide, lstm, dense]) m.dispose();
   });

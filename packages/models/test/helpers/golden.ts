@@ -54,14 +54,14 @@ export async function checkGoldenFixture(fixture: Fixture): Promise<void> {
     const inputs =
       spec.input === 'embedding'
         ? tf.tensor2d(fixture.inputs, [steps, batch], 'int32')
-        : tf.tensor3d(fixture.inputs, [steps, batch, spec.inputSize]);
+        : tf.tensor3d(fixture.inputs, [steps, batch, spec.featureSize]);
     const targets = tf.tensor1d(fixture.targets, 'int32');
     const state = fixture.initialState.map((s) => tf.tensor2d(s, [batch, spec.hiddenSize]));
     const lossOf = (s: tf.Tensor2D[]) => {
       const { logits } = model.forward(inputs, s);
       return softmaxCrossEntropy(
-        tf.reshape(logits, [steps * batch, spec.outputSize]) as tf.Tensor2D,
         targets,
+        tf.reshape(logits, [steps * batch, spec.outputSize]) as tf.Tensor2D,
       );
     };
 

@@ -1,0 +1,312 @@
+import type {
+  GradConfig,
+  KernelBackend,
+  KernelFunc,
+  NamedAttrMap,
+  NamedTensorInfoMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { allocate, float32View } from './backend-memory.js';
+import {
+  type LayerCellMath,
+  type LayerDims,
+  type LayerWorkspace,
+  layerBackward,
+  layerForward,
+} from './layer-scaffold.js';
+
+/**
+ * A whole recurrent layer over a window as one tfjs kernel forward and one backward (wasm, cpu): the shared
+ * scaffold (layer-scaffold.ts) on the backend's own memory, each step's recurrent product by the backend's
+ * BatchMatMul kernel function called directly (no engine bookkeeping). The per-step path costs ≈ 10 kernel
+ * calls per step and layer, each with ≈ 10 µs of engine work, which dominates small models.
+ *
+ * Every tensor crossing the tfjs boundary is named: kernel inputs by {@link LayerKernelInputs}, forward
+ * outputs and the tensors the gradient saves by the lists {@link forwardOutputNames} builds, the backward
+ * kernel's outputs in the order of {@link forwardInputNames} (the gradient of each forward input).
+ */
+
+/** The backends whose memory the layer kernels use directly. */
+export const LAYER_KERNEL_BACKENDS = ['wasm', 'cpu'] as const;
+type LayerBackendName = (typeof LAYER_KERNEL_BACKENDS)[number];
+
+/** A layer kernel's inputs (G gate blocks, T·B rows step-major). */
+export interface LayerKernelInputs {
+  /** X = x W_ihᵀ + b_ih (+ b_hh when folded) [T·B, G·H] */
+  inputGates: tf.Tensor2D;
+  /** W_hhᵀ [H, G·H] */
+  weightHhT: tf.Tensor2D;
+  /** b_hh [G·H], for a cell that adds it to the recurrent product (GRU) */
+  biasHh?: tf.Tensor1D;
+  /** initial hidden state [B, H] */
+  h0: tf.Tensor2D;
+  /** initial cell state [B, H] (LSTM) */
+  c0?: tf.Tensor2D;
+  /**
+   * zero tensors [T·B, H] added to the state each step carries on (h̃_t = h_t + z^h_t, c̃_t = c_t + z^c_t):
+   * their gradients are ∂L/∂h̃_t, ∂L/∂c̃_t, the one-pass gradient-norm profile's adjoints.
+   */
+  probes?: { h: tf.Tensor2D; c?: tf.Tensor2D };
+}
+
+/** A layer kernel's result: outputs h_0 … h_{T−1} (un-probed) [T·B, H]; the final carried state [B, H]. */
+export interface LayerKernelResult {
+  outputs: tf.Tensor2D;
+  h: tf.Tensor2D;
+  /** LSTM only */
+  c?: tf.Tensor2D;
+}
+
+/** One layer kind's kernel: its names and math. Build with {@link defineLayerKernel}. */
+export interface LayerKernelDefinition {
+  readonly kernelName: string;
+  readonly gradKernelName: string;
+  /** The op's name in error messages. */
+  readonly opName: string;
+  readonly math: LayerCellMath;
+}
+
+interface LayerAttrs {
+  probed: boolean;
+}
+
+const capitalized = (name: string) => name[0]!.toUpperCase() + name.slice(1);
+
+/** The forward kernel's input names, in order: the backward kernel returns their gradients in this order. */
+export function forwardInputNames(math: LayerCellMath, probed: boolean): string[] {
+  return [
+    'inputGates',
+    'weightHhT',
+    ...(math.recurrentBias ? ['biasHh'] : []),
+    ...math.stateNames.map((s) => `${s}0`),
+    ...(probed ? math.stateNames.map((s) => `probes${capitalized(s)}`) : []),
+  ];
+}
+
+/**
+ * The forward kernel's outputs, in order: outputs, the final state (hLast, cLast), the saved activations
+ * (when the cell saves any), the carried sequences after h (cs), and last, only when probed, hsCarried.
+ */
+export function forwardOutputNames(math: LayerCellMath, probed: boolean): string[] {
+  return [
+    'outputs',
+    ...math.stateNames.map((s) => `${s}Last`),
+    ...(math.savedWidth > 0 ? ['saved'] : []),
+    ...math.stateNames.slice(1).map((s) => `${s}s`),
+    ...(probed ? ['hsCarried'] : []),
+  ];
+}
+
+/** What the gradient keeps of the forward call: inputs by name, outputs by name. */
+const SAVED_INPUTS = (math: LayerCellMath) => ['weightHhT', ...math.stateNames.map((s) => `${s}0`)];
+const SAVED_OUTPUTS = new Set(['outputs', 'saved', 'cs', 'hsCarried']);
+
+/** The {@link LayerWorkspace} on a backend's own tensors. */
+function backendWorkspace(backendName: LayerBackendName, backend: KernelBackend): LayerWorkspace<TensorInfo> {
+  const matMul = tf.getKernel('BatchMatMul', backendName)!.kernelFunc;
+  const transpose = tf.getKernel('Transpose', backendName)!.kernelFunc;
+  return {
+    allocate: (shape) => allocate(backend, [...shape], 'float32'),
+    view: (info) => float32View(backend, info),
+    matMul: (a, b) =>
+      matMul({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } }) as TensorInfo,
+    transpose: (x) => transpose({ inputs: { x }, backend, attrs: { perm: [1, 0] } }) as TensorInfo,
+    release: (info) => backend.disposeData(info.dataId),
+  };
+}
+
+function named(kernelName: string, inputs: NamedTensorInfoMap, name: string): TensorInfo {
+  const info = inputs[name];
+  if (info == null) throw new Error(`${kernelName}: missing input "${name}"`);
+  return info;
+}
+
+function dimsOf(h0: TensorInfo, rows: number): LayerDims {
+  const [batch, hidden] = h0.shape as [number, number];
+  return { steps: rows / batch, batch, hidden };
+}
+
+function forwardKernel(def: LayerKernelDefinition, backendName: LayerBackendName): KernelFunc {
+  const { math, kernelName } = def;
+  return ({ inputs, backend, attrs }) => {
+    const probed = (attrs as unknown as LayerAttrs).probed === true;
+    const input = (name: string) => named(kernelName, inputs, name);
+    const inputGates = input('inputGates');
+    const dims = dimsOf(input('h0'), inputGates.shape[0]!);
+    const run = layerForward(math, backendWorkspace(backendName, backend as KernelBackend), dims, {
+      inputGates,
+      weightHhT: input('weightHhT'),
+      ...(math.recurrentBias ? { biasHh: input('biasHh') } : {}),
+      initial: math.stateNames.map((s) => input(`${s}0`)),
+      ...(probed ? { probes: math.stateNames.map((s) => input(`probes${capitalized(s)}`)) } : {}),
+    });
+    const byName: Record<string, TensorInfo | null> = {
+      outputs: run.outputs,
+      saved: run.saved,
+      hsCarried: run.carriedH,
+    };
+    math.stateNames.forEach((s, k) => {
+      byName[`${s}Last`] = run.final[k]!;
+      if (k > 0) byName[`${s}s`] = run.sequences[k - 1]!;
+    });
+    return forwardOutputNames(math, probed).map((name) => byName[name]!);
+  };
+}
+
+function backwardKernel(def: LayerKernelDefinition, backendName: LayerBackendName): KernelFunc {
+  const { math, gradKernelName } = def;
+  return ({ inputs, backend, attrs }) => {
+    const probed = (attrs as unknown as LayerAttrs).probed === true;
+    const input = (name: string) => named(gradKernelName, inputs, name);
+    const outputs = input('outputs');
+    const dims = dimsOf(input('h0'), outputs.shape[0]!);
+    const run = layerBackward(math, backendWorkspace(backendName, backend as KernelBackend), dims, {
+      dOutputs: input('dOutputs'),
+      dFinal: math.stateNames.map((s) => input(`d${capitalized(s)}Last`)),
+      saved: math.savedWidth > 0 ? input('saved') : null,
+      outputs,
+      sequences: math.stateNames.slice(1).map((s) => input(`${s}s`)),
+      carriedH: probed ? input('hsCarried') : null,
+      initial: math.stateNames.map((s) => input(`${s}0`)),
+      weightHhT: input('weightHhT'),
+      probed,
+    });
+    const byName: Record<string, TensorInfo> = {
+      inputGates: run.dInputGates,
+      weightHhT: run.dWeightHhT,
+    };
+    if (run.dBiasHh != null) byName.biasHh = run.dBiasHh;
+    math.stateNames.forEach((s, k) => {
+      byName[`${s}0`] = run.dInitial[k]!;
+      if (run.dProbes != null) byName[`probes${capitalized(s)}`] = run.dProbes[k]!;
+    });
+    return forwardInputNames(math, probed).map((name) => byName[name]!);
+  };
+}
+
+/** The tfjs gradient: one backward kernel call, its outputs handed to the forward inputs by name. */
+function gradConfig(def: LayerKernelDefinition): GradConfig {
+  const { math } = def;
+  const inputsToSave = SAVED_INPUTS(math);
+  // The probed list is the longest (hsCarried last): an unprobed call has fewer outputs, same positions.
+  const outputNames = forwardOutputNames(math, true);
+  return {
+    kernelName: def.kernelName,
+    inputsToSave,
+    outputsToSave: outputNames.map((name) => SAVED_OUTPUTS.has(name)),
+    gradFunc: (dys, saved, attrs) => {
+      const probed = (attrs as unknown as LayerAttrs).probed === true;
+      const savedNames = [
+        ...inputsToSave,
+        ...forwardOutputNames(math, probed).filter((name) => SAVED_OUTPUTS.has(name)),
+      ];
+      const gradInputs: tf.NamedTensorMap = {};
+      savedNames.forEach((name, i) => {
+        gradInputs[name] = saved[i]!;
+      });
+      const dyNames = forwardOutputNames(math, probed);
+      gradInputs.dOutputs = (dys as tf.Tensor[])[dyNames.indexOf('outputs')]!;
+      for (const s of math.stateNames) {
+        gradInputs[`d${capitalized(s)}Last`] = (dys as tf.Tensor[])[dyNames.indexOf(`${s}Last`)]!;
+      }
+      const grads = tf
+        .engine()
+        .runKernel(def.gradKernelName, gradInputs, attrs as NamedAttrMap) as tf.Tensor[];
+      return Object.fromEntries(forwardInputNames(math, probed).map((name, i) => [name, () => grads[i]!]));
+    },
+  };
+}
+
+/** Names a layer kind's kernel pair. */
+export function defineLayerKernel(
+  kernelName: string,
+  opName: string,
+  math: LayerCellMath,
+): LayerKernelDefinition {
+  return Object.freeze({ kernelName, gradKernelName: `${kernelName}Grad`, opName, math });
+}
+
+/** Registers the kernel pair on wasm and cpu (each unless registered) and its gradient. Idempotent. */
+export function registerLayerKernel(def: LayerKernelDefinition): void {
+  for (const backendName of LAYER_KERNEL_BACKENDS) {
+    if (tf.getKernel(def.kernelName, backendName) == null) {
+      tf.registerKernel({
+        kernelName: def.kernelName,
+        backendName,
+        kernelFunc: forwardKernel(def, backendName),
+      });
+    }
+    if (tf.getKernel(def.gradKernelName, backendName) == null) {
+      tf.registerKernel({
+        kernelName: def.gradKernelName,
+        backendName,
+        kernelFunc: backwardKernel(def, backendName),
+      });
+    }
+  }
+  if (tf.getGradient(def.kernelName) == null) tf.registerGradient(gradConfig(def));
+}
+
+/** True when the active backend has `def`'s kernel registered. */
+export function hasLayerKernel(def: LayerKernelDefinition): boolean {
+  return tf.getKernel(def.kernelName, tf.getBackend()) != null;
+}
+
+function checkShape(
+  op: string,
+  name: string,
+  x: tf.Tensor | undefined,
+  shape: number[],
+  meaning: string,
+): void {
+  if (x == null || x.shape.length !== shape.length || x.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(
+      `${op}: ${name} must be ${meaning} = [${shape.join(', ')}], got ${x == null ? 'nothing' : `[${x.shape}]`}`,
+    );
+  }
+}
+
+/**
+ * Runs a layer over a window by `def`'s kernel (check {@link hasLayerKernel} first). Differentiable with
+ * respect to every input, probes included. Throws naming the op and the argument on a shape mismatch.
+ */
+export function runLayerKernel(def: LayerKernelDefinition, inputs: LayerKernelInputs): LayerKernelResult {
+  const { math, opName: op } = def;
+  const { inputGates, weightHhT, h0 } = inputs;
+  const [batch, hidden] = h0.shape;
+  const gates = math.gates;
+  const width = `${gates === 1 ? '' : gates}H`;
+  const rows = inputGates.shape[0];
+  if (inputGates.shape[1] !== gates * hidden || rows % batch !== 0 || rows === 0) {
+    throw new Error(
+      `${op}: inputGates must be [T·B, ${width}] with B = ${batch}, H = ${hidden}, T ≥ 1, got [${inputGates.shape}]`,
+    );
+  }
+  checkShape(op, 'weightHhT', weightHhT, [hidden, gates * hidden], `[H, ${width}]`);
+  if (math.recurrentBias) checkShape(op, 'biasHh', inputs.biasHh, [gates * hidden], `[${width}]`);
+  if (math.stateNames.includes('c')) checkShape(op, 'c0', inputs.c0, [batch, hidden], '[B, H]');
+  const probed = inputs.probes != null;
+  const map: tf.NamedTensorMap = { inputGates, weightHhT, h0 };
+  if (math.recurrentBias) map.biasHh = inputs.biasHh!;
+  if (inputs.c0 != null && math.stateNames.includes('c')) map.c0 = inputs.c0;
+  if (probed) {
+    for (const s of math.stateNames) {
+      const z = inputs.probes![s as 'h' | 'c'];
+      checkShape(op, `probes.${s}`, z, [rows, hidden], '[T·B, H]');
+      map[`probes${capitalized(s)}`] = z!;
+    }
+  }
+  const results = tf
+    .engine()
+    .runKernel(def.kernelName, map, { probed } as unknown as NamedAttrMap) as tf.Tensor2D[];
+  const names = forwardOutputNames(math, probed);
+  const get = (name: string) => results[names.indexOf(name)]!;
+  // The gradient keeps its own references to what it saved.
+  for (const name of names) {
+    if (name !== 'outputs' && !name.endsWith('Last')) get(name).dispose();
+  }
+  const result: LayerKernelResult = { outputs: get('outputs'), h: get('hLast') };
+  if (math.stateNames.includes('c')) result.c = get('cLast');
+  return result;
+}
