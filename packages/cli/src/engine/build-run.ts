@@ -149,23 +149,30 @@ async function loadTextTask(o: TrainOptions): Promise<Corpus> {
   }
 }
 
-/** The model of a run (v2: `vocabSize` for embedding input, `featureSize` for dense input). */
+/** The model of a run: one-hot (dense) input for the synthetic tasks, an embedding for language models. */
 export function buildModel(o: TrainOptions, task: Pick<TaskData, 'kind' | 'vocabSize'>): RecurrentModel {
   const synthetic = task.kind === 'synthetic';
   try {
-    return createModel({
+    const common = {
       cell: o.cell,
-      input: synthetic ? 'dense' : 'embedding',
-      inputSize: task.vocabSize,
-      ...(synthetic ? {} : { embeddingSize: o.embedding ?? o.hidden }),
       hiddenSize: o.hidden,
       numLayers: o.layers,
       outputSize: task.vocabSize,
       dropout: o.dropout,
-      tieWeights: o.tied,
       ...(o.init === undefined ? {} : { init: o.init }),
       seed: o.seed,
-    });
+    };
+    return createModel(
+      synthetic
+        ? { ...common, input: 'dense', featureSize: task.vocabSize }
+        : {
+            ...common,
+            input: 'embedding',
+            vocabSize: task.vocabSize,
+            embeddingSize: o.embedding ?? o.hidden,
+            tieWeights: o.tied,
+          },
+    );
   } catch (error) {
     throw new UsageError(`model: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -176,7 +183,7 @@ export function describeModel(o: TrainOptions, model: RecurrentModel): { text: s
   const parameters = model.variables.reduce((n, v) => n + v.size, 0);
   const input =
     model.spec.input === 'dense'
-      ? `one-hot ${model.spec.inputSize}`
+      ? `one-hot ${model.spec.featureSize}`
       : `embedding ${model.spec.embeddingSize}`;
   const extras = [o.dropout > 0 ? `dropout ${o.dropout}` : '', o.tied ? 'tied' : '']
     .filter(Boolean)

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { evaluate, gradientNormProfile, resolveCheckpoint, type Stream } from '@tbptt/core';
 import { Vocabulary, type VocabularyJson } from '@tbptt/datasets';
 import type { ComponentProfiles } from '@tbptt/estimators';
-import { createPrng, deserializeWeights, type RecurrentModel, uniformInt } from '@tbptt/models';
+import { deserializeWeights, type RecurrentModel } from '@tbptt/models';
+import { createPrng, uniformInt } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunError, UsageError } from '../errors';
 import { RUN_FILES } from '../io/run-files';
 import type { TrainOptions } from '../options/train-options';
 import { buildModel, buildTask, type TaskData } from './build-run';
 
-/** PRNG streams of the CLI's own sampling (the engine and models use 1, 2, 3, 11, 12). */
+/** PRNG streams of the CLI's own sampling (outside @tbptt/random's RNG_STREAMS registry: 1, 2, 3, 11, 12). */
 const PROFILE_STREAM = 21;
 const GENERATE_STREAM = 22;
 
@@ -80,7 +81,7 @@ export function measureProfile(
       `--window ${options.window} + --burn-in ${options.burnIn} = ${length} steps do not fit in the training stream (${stream.steps} steps per column); lower them`,
     );
   }
-  const rng = createPrng(options.seed, PROFILE_STREAM); // v2: @tbptt/random
+  const rng = createPrng(options.seed, PROFILE_STREAM);
   const starts: number[] = [];
   const columns: number[] = [];
   for (let s = 0; s < options.samples; s++) {
