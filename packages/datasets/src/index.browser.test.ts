@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import * as browser from './index.browser';
+import * as node from './index';
+
+/** What only the Node entry has: file and network I/O. */
+const NODE_ONLY = ['DEFAULT_TIMEOUT_MS', 'defaultCacheDir', 'fetchCorpus', 'loadCorpus', 'loadTextFolder', 'splitFileNames'];
+
+describe('the browser entry', () => {
+  it('exports the Node entry’s values less the file and network I/O, the same objects', () => {
+    const nodeNames = Object.keys(node).sort();
+    const browserNames = Object.keys(browser).sort();
+    expect(browserNames).toEqual(nodeNames.filter((n) => !NODE_ONLY.includes(n)));
+    for (const name of browserNames) {
+      expect((browser as Record<string, unknown>)[name]).toBe((node as Record<string, unknown>)[name]);
+    }
+  });
+});
