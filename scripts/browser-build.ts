@@ -5,16 +5,16 @@ import type { Options } from 'tsup';
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
 /**
- * esbuild plugin for a package's browser build: an import that resolves to `name.node.ts` is redirected to
- * `name.browser.ts` beside it. The two files export the same things (each `satisfies` one interface), so the
+ * esbuild plugin for a package's browser build: an import of `./name-node` is redirected to `./name-browser.ts`
+ * beside it (not `.node`: tsup treats that suffix as a native addon). The two files export the same things (each `satisfies` one interface), so the
  * code around them is shared and Node-only modules (`node:fs`, `node:path` …) never reach a browser bundle.
  */
 export const browserVariants: EsbuildPlugin = {
   name: 'tbptt-browser-variants',
   setup(build) {
-    build.onResolve({ filter: /\.node(\.js)?$/ }, (args) => {
-      const base = path.resolve(args.resolveDir, args.path.replace(/\.node(\.js)?$/, ''));
-      const browser = `${base}.browser.ts`;
+    build.onResolve({ filter: /^\..*-node(\.js)?$/ }, (args) => {
+      const base = path.resolve(args.resolveDir, args.path.replace(/-node(\.js)?$/, ''));
+      const browser = `${base}-browser.ts`;
       if (!existsSync(browser)) {
         throw new Error(`browserVariants: ${args.path} (imported by ${args.importer}) has no ${browser}`);
       }
@@ -47,7 +47,11 @@ const noNodeBuiltins: EsbuildPlugin = {
   name: 'tbptt-no-node-builtins',
   setup(build) {
     build.onResolve({ filter: /^node:/ }, (args) => ({
-      errors: [{ text: `${args.path} imported by ${args.importer}: Node built-ins must stay out of the browser entry` }],
+      errors: [
+        {
+          text: `${args.path} imported by ${args.importer}: Node built-ins must stay out of the browser entry`,
+        },
+      ],
     }));
   },
 };

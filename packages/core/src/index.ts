@@ -1,4 +1,4 @@
-export type { CheckpointFiles } from './checkpoint/checkpoint-io';
+export type { CheckpointFiles } from './checkpoint/checkpoint-files';
 export {
   prepareCheckpointDir,
   readCheckpoint,
@@ -6,6 +6,8 @@ export {
   writeCheckpoint,
 } from './checkpoint/checkpoint-io';
 export { lockCheckpointDir } from './checkpoint/checkpoint-lock';
+export type { CheckpointStore } from './checkpoint/checkpoint-store';
+export { packCheckpoint, unpackCheckpoint } from './checkpoint/pack-checkpoint';
 export type { AdaptivePreset, AdaptivePresetName } from './controllers/adaptive-presets';
 export { ADAPTIVE_PRESETS } from './controllers/adaptive-presets';
 export type {

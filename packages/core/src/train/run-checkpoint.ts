@@ -6,7 +6,8 @@ import {
   serializeWeights,
 } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { readCheckpoint, writeCheckpoint } from '../checkpoint/checkpoint-io';
+// `-node` resolves to the in-memory store in the browser build (scripts/browser-build.ts).
+import { defaultCheckpointStore as store } from '../checkpoint/checkpoint-store-node';
 import type { ControllerState, TruncationController } from '../controllers/truncation-controller';
 import type { Chain, ChainState, NamedParameter } from '../optim/gradient-transformation';
 import type { Stream } from '../streams/stream';
@@ -50,7 +51,7 @@ export function saveTrainState(root: string, keep: number, parts: RunParts, stat
   const names = [...model.namedVariables.keys()];
   const slots = new Map<string, NamedTensor>();
   for (const stage of optimizer) for (const [name, t] of stage.slots) slots.set(name, named(t));
-  return writeCheckpoint(
+  return store.write(
     root,
     `update-${String(state.update).padStart(9, '0')}`,
     {
@@ -72,7 +73,7 @@ export function saveTrainState(root: string, keep: number, parts: RunParts, stat
  */
 export function loadTrainState(path: string, parts: RunParts): TrainState {
   const { model, parameters, chain, controller, stream } = parts;
-  const ck = readCheckpoint(path);
+  const ck = store.read(path);
   const where = `train: resumeFrom ${ck.path}`;
   const t = ck.trainer as unknown as TrainerJson;
   if (t.version !== TRAINER_VERSION) {

@@ -2,8 +2,8 @@ import { analyzeProfile, ZeroProfileError } from '@tbptt/estimators';
 import type { RecurrentModel } from '@tbptt/models';
 import { createPrng } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
-import { prepareCheckpointDir } from '../checkpoint/checkpoint-io';
-import { lockCheckpointDir } from '../checkpoint/checkpoint-lock';
+// `-node` resolves to the in-memory store in the browser build (scripts/browser-build.ts).
+import { defaultCheckpointStore as checkpoints } from '../checkpoint/checkpoint-store-node';
 import { biasAt } from '../controllers/adaptive-truncation';
 import { clipByGlobalNorm, globalNorm } from '../optim/clip';
 import {
@@ -212,8 +212,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.checkpoint) {
         const weights = model.variables.reduce((n, v) => n + v.size, 0) * 4;
         const slotCount = { sgd: 0, momentum: 1, adam: 2, adadelta: 2 }[c.optimizer.name] ?? 2;
-        prepareCheckpointDir(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
-        release = lockCheckpointDir(c.checkpoint.dir);
+        checkpoints.prepare(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
+        release = checkpoints.lock(c.checkpoint.dir);
       }
     },
     init() {
