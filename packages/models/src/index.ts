@@ -5,7 +5,9 @@
  */
 export {
   type BackendChoice,
+  type BackendModule,
   type BackendName,
+  type BackendReport,
   type SelectBackendOptions,
   selectBackend,
 } from './backends/select-backend';

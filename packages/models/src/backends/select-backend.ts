@@ -1,16 +1,30 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelMode, registerKernelFixes } from '../kernels/register-kernel-fixes.js';
-import { setInstalledWasmVersion } from '../kernels/wasm-internals.js';
+import type { BackendModule, BackendName, LoadOptions } from './backend-loaders';
+// `-node` resolves to the browser loaders in the browser build (scripts/browser-build.ts).
+import { backendLoaders as loaders } from './backend-loaders-node';
 import { ensureGradients } from './register-gradients.js';
-import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads, verifyWasmThreads } from './wasm-threads.js';
+import { checkWasmThreads, MAX_WASM_THREADS } from './wasm-thread-count.js';
 
-/** A TensorFlow.js backend this package can run on. */
-export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'webgl' | 'webgpu';
+export type { BackendModule, BackendName } from './backend-loaders';
 
 /** `'auto'` picks the fastest available backend (see {@link selectBackend}). */
 export type BackendChoice = 'auto' | BackendName;
 
 const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'webgl', 'webgpu'];
+
+/** Which backend {@link selectBackend} activated, and why each one tried before it was not used. */
+export interface BackendReport {
+  /** The active backend. */
+  backend: BackendName;
+  /** What was asked for. */
+  choice: BackendChoice;
+  /**
+   * Backends `'auto'` tried first, in order: `installed: false` when their package is absent (expected: an
+   * optional peer), `true` when it is there but would not start (a missing `.wasm` file, no WebGL context).
+   */
+  skipped: { backend: BackendName; installed: boolean; reason: string }[];
+}
 
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
@@ -30,73 +44,34 @@ export interface SelectBackendOptions {
    * on wasm). See `registerKernelFixes` in `@tbptt/models/kernels`.
    */
   kernels?: KernelMode;
-}
-
-/** How to obtain each backend's package, for error messages. */
-const HOW_TO_GET: Record<BackendName, string> = {
-  wasm: 'it ships with @tbptt/models as @tensorflow/tfjs-backend-wasm; reinstall the package if it is missing',
-  cpu: 'it ships with @tbptt/models as @tensorflow/tfjs-backend-cpu; reinstall the package if it is missing',
-  tensorflow:
-    'run `npm install @tensorflow/tfjs-node` on a machine with internet access (its install script downloads ' +
-    'libtensorflow; with --ignore-scripts the native addon is missing), or choose "wasm"',
-  webgl: 'run `npm install @tensorflow/tfjs-backend-webgl` and run in a browser with WebGL, or choose "wasm"',
-  webgpu:
-    'run `npm install @tensorflow/tfjs-backend-webgpu` and run in a browser with WebGPU, or choose "wasm"',
-};
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
-/**
- * Imports a module by a name the bundler and the type checker must not follow: optional peers may be absent.
- */
-async function importOptional(name: string): Promise<unknown> {
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ name);
-}
-
-/** Loads the package that registers `name` with tfjs; throws with the reason on failure. */
-async function loadBackendPackage(name: BackendName, threads: number | undefined): Promise<void> {
-  switch (name) {
-    case 'cpu':
-      await import('@tensorflow/tfjs-backend-cpu');
-      return;
-    case 'wasm': {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      setInstalledWasmVersion(wasm.version_wasm);
-      // (`tf.findBackend` would start initialising the stock factory: look at the registry instead.)
-      if (isNode() && tf.engine().registry.wasm == null) {
-        // Only before initialisation: point the loader at the binaries inside node_modules.
-        const { wasmBinaryFolder } = await import('./wasm-binaries.js');
-        wasm.setWasmPaths(await wasmBinaryFolder());
-      }
-      if (threads != null) await useWasmThreads(threads);
-      return;
-    }
-    case 'tensorflow':
-      // Registers the 'tensorflow' backend as an import side effect.
-      await importOptional('@tensorflow/tfjs-node');
-      return;
-    case 'webgl':
-      await importOptional('@tensorflow/tfjs-backend-webgl');
-      return;
-    case 'webgpu':
-      if (typeof navigator === 'undefined' || !('gpu' in navigator)) {
-        throw new Error('this runtime has no navigator.gpu');
-      }
-      await importOptional('@tensorflow/tfjs-backend-webgpu');
-      return;
-  }
+  /**
+   * wasm: where its `.wasm` binaries are served from, a folder URL ending in `/` (or a map from file name to
+   * URL), passed to tfjs-backend-wasm's `setWasmPaths`. The files are in this package's dependency,
+   * `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm`: copy them to your site (a bundler does not).
+   * Node finds them in node_modules itself; browsers need it unless the files sit beside the page.
+   */
+  wasmPaths?: string | Record<string, string>;
+  /**
+   * Browsers: the webgl / webgpu backend modules, when the page did not import them already; e.g.
+   * `{ webgl: () => import('@tensorflow/tfjs-backend-webgl') }` (an import your bundler sees).
+   */
+  modules?: Partial<Record<'webgl' | 'webgpu', BackendModule>>;
+  /**
+   * Told which backend runs and why the ones before it did not. Without it, a fallback past a backend that
+   * is installed but failed to start is reported with `console.warn` (never silent).
+   */
+  onReport?: (report: BackendReport) => void;
 }
 
 /** Loads, initialises and activates one backend, then registers this package's kernels for it. */
-async function activate(name: BackendName, threads: number | undefined, kernels: KernelMode): Promise<void> {
+async function activate(name: BackendName, options: LoadOptions, kernels: KernelMode): Promise<void> {
   try {
-    await loadBackendPackage(name, threads);
+    await loaders.load(name, options);
   } catch (error) {
-    throw new Error(
+    throw new BackendError(
       `selectBackend: backend "${name}" is not available (${(error as Error).message ?? error}); ` +
-        `to get it, ${HOW_TO_GET[name]}.`,
+        `to get it, ${loaders.howToGet(name)}.`,
+      false,
     );
   }
   let ok = false;
@@ -107,19 +82,25 @@ async function activate(name: BackendName, threads: number | undefined, kernels:
     reason = (error as Error).message ?? String(error);
   }
   if (!ok) {
-    throw new Error(
+    throw new BackendError(
       `selectBackend: backend "${name}" could not be initialised in this runtime (${reason}); ` +
-        `to get it, ${HOW_TO_GET[name]}.`,
+        `to get it, ${loaders.howToGet(name)}.`,
+      true,
     );
   }
-  if (name === 'wasm' && threads != null) await verifyWasmThreads(threads);
+  await loaders.verify(name, options);
   await ensureGradients();
   registerKernelFixes(name, { kernels });
 }
 
-/** The order 'auto' tries: native TensorFlow, then wasm in Node; GPU first in browsers. */
-function autoOrder(): BackendName[] {
-  return isNode() ? ['tensorflow', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
+/** A backend that could not be activated; `installed` tells absent from failed to start. */
+class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly installed: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -149,7 +130,7 @@ export async function selectBackend(
         `got ${JSON.stringify(choice)}.`,
     );
   }
-  const { threads, kernels = 'replace' } = options;
+  const { threads, kernels = 'replace', wasmPaths, modules = {}, onReport } = options;
   if (kernels !== 'replace' && kernels !== 'own-only') {
     throw new Error(
       `selectBackend: options.kernels must be "replace" or "own-only", got ${JSON.stringify(kernels)}.`,
@@ -164,18 +145,38 @@ export async function selectBackend(
       );
     }
   }
+  const load = (name: BackendName): LoadOptions => ({
+    threads: name === 'wasm' ? threads : undefined,
+    wasmPaths,
+    modules,
+  });
   if (choice !== 'auto') {
-    await activate(choice, threads, kernels);
+    await activate(choice, load(choice), kernels);
+    onReport?.({ backend: choice, choice, skipped: [] });
     return choice;
   }
-  const failures: string[] = [];
-  for (const name of autoOrder()) {
+  const skipped: BackendReport['skipped'] = [];
+  for (const name of loaders.autoOrder) {
     try {
-      await activate(name, name === 'wasm' ? threads : undefined, kernels);
-      return name;
+      await activate(name, load(name), kernels);
     } catch (error) {
-      failures.push((error as Error).message);
+      const installed = error instanceof BackendError ? error.installed : true;
+      skipped.push({ backend: name, installed, reason: (error as Error).message });
+      continue;
     }
+    const report: BackendReport = { backend: name, choice, skipped };
+    if (onReport) onReport(report);
+    else if (skipped.some((s) => s.installed)) {
+      console.warn(
+        `selectBackend('auto') runs on "${name}"; skipped: ${skipped
+          .filter((s) => s.installed)
+          .map((s) => s.reason)
+          .join(' ')} Pass onReport to handle this yourself, or choose a backend by name.`,
+      );
+    }
+    return name;
   }
-  throw new Error(`selectBackend: no backend could be initialised:\n${failures.join('\n')}`);
+  throw new Error(
+    `selectBackend: no backend could be initialised:\n${skipped.map((s) => s.reason).join('\n')}`,
+  );
 }

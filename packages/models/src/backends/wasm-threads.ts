@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { packageRequire } from './wasm-binaries';
+import { checkWasmThreads } from './wasm-thread-count';
 
-/** The most threads the threaded-SIMD build can use: it pre-creates 8 pthread workers, XNNPACK caps at 8. */
-export const MAX_WASM_THREADS = 8;
+export { checkWasmThreads, MAX_WASM_THREADS } from './wasm-thread-count';
 
 /** How long the threaded build may take to start its workers before initialisation fails. */
 const START_TIMEOUT_MS = 60_000;
@@ -140,22 +140,6 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
     worker.unref();
   }
   return backend;
-}
-
-/** Checks a thread count; `label` names the function and argument in the error (e.g. `'f: threads'`). */
-export function checkWasmThreads(threads: unknown, label: string): number {
-  if (
-    typeof threads !== 'number' ||
-    !Number.isInteger(threads) ||
-    threads < 1 ||
-    threads > MAX_WASM_THREADS
-  ) {
-    throw new Error(
-      `${label} must be an integer from 1 to ${MAX_WASM_THREADS}, got ${JSON.stringify(threads)}; ` +
-        'use 1 (the default, single-threaded) or the number of cores.',
-    );
-  }
-  return threads;
 }
 
 /**
