@@ -9,7 +9,7 @@ import { join } from 'node:path';
  */
 export function defaultCacheDir(
   env: Readonly<Record<string, string | undefined>> = process.env,
-  platform: NodeJS.Platform = process.platform,
+  platform: string = process.platform,
   home: string = homedir(),
 ): string {
   const override = env.TBPTT_CACHE_DIR;
