@@ -33,7 +33,9 @@ export function browserBuild(entry: Record<string, string>, extra: Options = {})
     format: ['esm'],
     platform: 'browser',
     dts: true,
-    sourcemap: true,
+    // No maps: the browser files are small re-bundles of the same sources the Node build maps; maps would
+    // double the tarballs.
+    sourcemap: false,
     clean: false,
     target: 'es2022',
     removeNodeProtocol: false,

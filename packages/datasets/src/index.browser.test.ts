@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import * as browser from './index.browser';
 import * as node from './index';
+import * as browser from './index.browser';
 
 /** What only the Node entry has: file and network I/O. */
-const NODE_ONLY = ['DEFAULT_TIMEOUT_MS', 'defaultCacheDir', 'fetchCorpus', 'loadCorpus', 'loadTextFolder', 'splitFileNames'];
+const NODE_ONLY = [
+  'DEFAULT_TIMEOUT_MS',
+  'defaultCacheDir',
+  'fetchCorpus',
+  'loadCorpus',
+  'loadTextFolder',
+  'splitFileNames',
+];
 
 describe('the browser entry', () => {
   it('exports the Node entry’s values less the file and network I/O, the same objects', () => {
