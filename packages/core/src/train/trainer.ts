@@ -2,7 +2,6 @@ import { analyzeProfile, ZeroProfileError } from '@tbptt/estimators';
 import { createPrng, type RecurrentModel } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareCheckpointDir } from '../checkpoint/checkpoint-io';
-import { lockCheckpointDir } from '../checkpoint/checkpoint-lock';
 import { biasAt } from '../controllers/adaptive-truncation';
 import { clipByGlobalNorm, globalNorm } from '../optim/clip';
 import {
@@ -214,8 +213,7 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.checkpoint) {
         const weights = model.variables.reduce((n, v) => n + v.size, 0) * 4;
         const slotCount = { sgd: 0, momentum: 1, adam: 2, adadelta: 2 }[c.optimizer.name] ?? 2;
-        prepareCheckpointDir(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
-        release = lockCheckpointDir(c.checkpoint.dir);
+        release = prepareCheckpointDir(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
       }
     },
     init() {
