@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCheckpoint, train } from '../src/index';
-import { escape, scratch, stepsIn, tinyRun, tmpfs } from './fixtures/reliability-run';
+import { escapeRegExp, scratch, stepsIn, tinyRun, tmpfs } from './fixtures/reliability-run';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -29,14 +29,14 @@ describe('issue 9 item 1: checkpoint-directory errors come before the first upda
   it('dir is a file (was EEXIST at the first checkpoint)', async () => {
     const file = join(dir('ckfile'), 'a-file');
     writeFileSync(file, 'mine');
-    await refusedBeforeFirstUpdate(file, new RegExp(`checkpoint\\.dir ${escape(file)} is .*a file`));
+    await refusedBeforeFirstUpdate(file, new RegExp(`checkpoint\\.dir ${escapeRegExp(file)} is .*a file`));
   });
 
   it('dir is under a file (was ENOTDIR)', async () => {
     const file = join(dir('ckunder'), 'a-file');
     writeFileSync(file, 'mine');
     const under = join(file, 'checkpoints');
-    await refusedBeforeFirstUpdate(under, new RegExp(`checkpoint\\.dir ${escape(under)} is .*a file`));
+    await refusedBeforeFirstUpdate(under, new RegExp(`checkpoint\\.dir ${escapeRegExp(under)} is .*a file`));
   });
 
   it("dir is '' (refused as a field, not resolved to the working directory)", async () => {
@@ -49,7 +49,10 @@ describe('issue 9 item 1: checkpoint-directory errors come before the first upda
       const d = dir('ckro');
       chmodSync(d, 0o555);
       cleanup.push(() => chmodSync(d, 0o755));
-      await refusedBeforeFirstUpdate(join(d, 'run'), new RegExp(`${escape(join(d, 'run'))} is not writable`));
+      await refusedBeforeFirstUpdate(
+        join(d, 'run'),
+        new RegExp(`${escapeRegExp(join(d, 'run'))} is not writable`),
+      );
       return;
     }
     const mount = tmpfs('1m', true);
@@ -62,7 +65,7 @@ describe('issue 9 item 1: checkpoint-directory errors come before the first upda
     cleanup.push(mount.unmount);
     await refusedBeforeFirstUpdate(
       mount.dir,
-      new RegExp(`${escape(mount.dir)} is not writable \\(read-only`),
+      new RegExp(`${escapeRegExp(mount.dir)} is not writable \\(read-only`),
     );
   });
 
@@ -77,7 +80,7 @@ describe('issue 9 item 1: checkpoint-directory errors come before the first upda
     cleanup.push(mount.unmount);
     await refusedBeforeFirstUpdate(
       mount.dir,
-      new RegExp(`${escape(mount.dir)} has 0\\.1 MiB free, a checkpoint needs about .* MiB`),
+      new RegExp(`${escapeRegExp(mount.dir)} has 0\\.1 MiB free, a checkpoint needs about .* MiB`),
     );
     expect(readdirSync(mount.dir)).toEqual([]);
   });
@@ -173,7 +176,7 @@ describe('issue 9 item 4: one writer per checkpoint directory', () => {
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toMatch(
       new RegExp(
-        `train: checkpoint\\.dir ${escape(root)} is in use by another run \\(pid ${process.pid} on .*\\); give this run its own directory`,
+        `train: checkpoint\\.dir ${escapeRegExp(root)} is in use by another run \\(pid ${process.pid} on .*\\); give this run its own directory`,
       ),
     );
     expect(stepsIn(secondRun.events)).toBe(0);
