@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { ensureGradients } from './register-gradients.js';
+import { withoutEmscriptenHandlers } from './uncaught-errors.js';
 import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads, verifyWasmThreads } from './wasm-threads.js';
 
 /** A TensorFlow.js backend this package can run on. */
@@ -80,7 +81,9 @@ async function loadBackendPackage(name: BackendName, threads: number | undefined
 }
 
 /** Loads, initialises and activates one backend, then registers this package's kernels for it. */
-async function activate(name: BackendName, threads?: number): Promise<void> {
+const activate = (name: BackendName, threads?: number) =>
+  withoutEmscriptenHandlers(() => activateBackend(name, threads));
+async function activateBackend(name: BackendName, threads?: number): Promise<void> {
   try {
     await loadBackendPackage(name, threads);
   } catch (error) {
