@@ -3,6 +3,12 @@ const EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 
 type Listener = (...args: unknown[]) => void;
 
+/** The part of Node's `process` used here (absent in browsers). */
+interface ProcessEvents {
+  listeners(event: string): Listener[];
+  removeListener(event: string, listener: Listener): unknown;
+}
+
 /**
  * Emscripten's Node glue (tfjs-backend-wasm's `tf-backend-wasm.node.js`, threaded or not) installs
  * `process.on('uncaughtException', ex => { if (!(ex instanceof ExitStatus)) throw ex })` and
@@ -18,14 +24,14 @@ type Listener = (...args: unknown[]) => void;
  * are thrown or rejected as before, now reported by Node itself. No-op outside Node.
  */
 export async function withoutEmscriptenHandlers<T>(load: () => Promise<T>): Promise<T> {
-  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  const proc = (globalThis as { process?: ProcessEvents }).process;
   if (typeof proc?.listeners !== 'function' || typeof proc.removeListener !== 'function') return load();
-  const before = new Map(EVENTS.map((event) => [event, new Set(proc.listeners(event) as Listener[])]));
+  const before = new Map(EVENTS.map((event) => [event, new Set(proc.listeners(event))]));
   try {
     return await load();
   } finally {
     for (const event of EVENTS) {
-      for (const listener of proc.listeners(event) as Listener[]) {
+      for (const listener of proc.listeners(event)) {
         if (!before.get(event)!.has(listener) && isEmscriptenHandler(listener)) {
           proc.removeListener(event, listener);
         }
