@@ -94,7 +94,7 @@ describe('train', () => {
         /train: 3 non-finite updates in a row .* the weights and optimiser state of the last good checkpoint .*update-000000002 were restored in memory/,
       );
       // Good means good: the NaN weights were never checkpointed, and the model holds the last good weights again.
-      for (const v of model.variables) expect(Number.isFinite(v.sum().dataSync()[0]!)).toBe(true);
+      for (const v of model.variables) expect(Number.isFinite(tf.sum(v).dataSync()[0]!)).toBe(true);
       const nonFinite = events.filter((e) => e.type === 'nonFinite');
       expect(nonFinite.map((e) => (e.type === 'nonFinite' ? e.consecutive : 0))).toEqual([1, 2, 3]);
       // The checkpoint due at update 4 came after the poisoning: refused, with the reason.

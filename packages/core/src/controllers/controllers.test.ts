@@ -98,7 +98,7 @@ describe('adaptiveTruncation', () => {
       repeats: 3,
       refreshAtStart: true,
     });
-    const [[{ decision }]] = [run(c, [geometric(0.9, requests)(0)])];
+    const { decision } = run(c, [geometric(0.9, requests)(0)])[0]!;
     expect(closedForm(0.9, 0.1, 100)).toBe(22);
     expect(decision.truncation).toBe(22);
     expect(requests).toEqual([{ window: 100, burnIn: 20, samples: 64, repeats: 3, averaging: 'norm' }]);
