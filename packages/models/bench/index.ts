@@ -47,6 +47,7 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   'no transposing matMul': { transposingMatMul: false },
   'no leading-axes Sum': { leadingAxesSum: false },
   'no heap Slice/Unpack': { heapSlice: false },
+  'no SIMD kernels': { simdKernels: false },
   [STOCK]: {
     transposingMatMul: false,
     sharedIdentity: false,
@@ -211,6 +212,12 @@ async function main(): Promise<void> {
   const withLayers = !args.includes('--no-layers');
   const withTorch = !args.includes('--no-torch') && torchAvailable();
   const ablation = args.includes('--ablation');
+  // --variants 'all|no SIMD kernels': these variants interleaved step by step in one process (A/B).
+  const variants = option(args, 'variants', 'all');
+  for (const v of variants.split('|')) {
+    if (VARIANTS[v] == null)
+      throw new Error(`bench: --variants takes names of ${Object.keys(VARIANTS).join(', ')}; got "${v}"`);
+  }
 
   console.log(
     `@tbptt/models bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores, ` +
@@ -262,7 +269,12 @@ async function main(): Promise<void> {
         if (slow) notes.push('cpu LM: 1 step after 1 warm-up, one round (tens of seconds per step).');
         // --ablation (wasm, first round): every variant interleaved step by step in one process; the LM
         // (whose stock variant takes seconds per step) with 3 steps.
-        const variant = ablation && backend === 'wasm' && round === 1 ? 'ablation' : 'all';
+        const variant =
+          ablation && backend === 'wasm' && round === 1
+            ? 'ablation'
+            : backend.startsWith('wasm')
+              ? variants
+              : 'all';
         const lmAblation = variant === 'ablation' && name === 'lm';
         spawnJob({
           backend,

@@ -266,11 +266,17 @@ export function layerBackward<Buffer>(
   const weightHh = ws.transpose(inputs.weightHhT);
   // The states the products read: h̃ (the outputs when not probed).
   const hCarried = inputs.carriedH ?? inputs.outputs;
-  // ∂L/∂s̃^k_t, carried backwards in plain memory (no product reads it).
-  const carry = inputs.dFinal.map((d) => Float32Array.from(ws.view(d)));
+  // ∂L/∂s̃^k_t, carried backwards in the workspace's memory (a SIMD step reads it there).
+  const carryBuffers = inputs.dFinal.map(() => ws.allocate([batch, hidden]));
+  carryBuffers.forEach((buffer, k) => {
+    ws.view(buffer).set(ws.view(inputs.dFinal[k]!));
+  });
   const empty = new Float32Array(0);
   let product: Buffer | null = null;
+  let carry: Float32Array[] = [];
   for (let t = steps - 1; t >= 0; t--) {
+    // Views after the previous step's product (an allocation).
+    carry = carryBuffers.map((buffer) => ws.view(buffer));
     if (product !== null) {
       const p = ws.view(product);
       const ch = carry[0]!;
@@ -309,10 +315,12 @@ export function layerBackward<Buffer>(
     product = ws.matMul(dRecurrent, weightHh);
   }
   const p = ws.view(product!);
+  carry = carryBuffers.map((buffer) => ws.view(buffer));
   const dh0 = ws.view(dInitial[0]!);
   for (let i = 0; i < size; i++) dh0[i] = carry[0]![i]! + p[i]!;
   for (let k = 1; k < components; k++) ws.view(dInitial[k]!).set(carry[k]!);
   ws.release(product!);
+  for (const buffer of carryBuffers) ws.release(buffer);
   ws.release(dRecurrent);
   ws.release(weightHh);
   if (dBiasHh != null) {
