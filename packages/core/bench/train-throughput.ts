@@ -6,13 +6,14 @@
  * The two alternate update by update in one process, so they share the machine's load alike.
  *
  *   npx tsx bench/train-throughput.ts [--config lm|copy] [--windowing tf,buffer] [--truncations 10,35]
- *                                     [--updates 20] [--warmup 5] [--threads N] [--json FILE]
+ *                                     [--updates 20] [--warmup 5] [--threads N|auto] [--json FILE]
  *
  * The word-LM configuration of issue 12: vocabulary 10,000, embedding 200, 2-layer LSTM 200, B = 20, SGD at
  * lr 1 with clip 0.25, on a random token stream (the throughput does not depend on the text).
  */
 import { writeFileSync } from 'node:fs';
 import { createModel, type ModelSpec, selectBackend, softmaxCrossEntropy } from '@tbptt/models';
+import { wasmThreads } from '@tbptt/models/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTrainer, fixedTruncation, tokenStream } from '../src/index';
 
@@ -62,8 +63,14 @@ const jsonPath = option('json', '');
 
 const backend = await selectBackend(
   'wasm',
-  threadsOption === '' ? {} : { threads: Number(threadsOption) },
+  threadsOption === ''
+    ? {}
+    : threadsOption === 'auto'
+      ? { threads: 'auto', model: config.spec, batch: config.batch }
+      : { threads: Number(threadsOption) },
 );
+const threads = wasmThreads();
+console.log(`train-throughput: ${configName} on ${backend}, ${threads} thread(s)`);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -159,4 +166,5 @@ for (const windowing of windowings) {
     );
   }
 }
-if (jsonPath !== '') writeFileSync(jsonPath, JSON.stringify({ backend, updates, warmup, rows }, null, 2));
+if (jsonPath !== '')
+  writeFileSync(jsonPath, JSON.stringify({ backend, threads, updates, warmup, rows }, null, 2));

@@ -9,6 +9,7 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backends/select-backend';
+export { recommendedWasmThreads, stepMatMulFlops, THREADED_FLOPS_PER_STEP } from './backends/recommended-threads';
 export type { KernelMode } from './kernels/register-kernel-fixes';
 export { softmaxCrossEntropy, softmaxCrossEntropyRows } from './loss/softmax-cross-entropy';
 export { createModel } from './model/create-model';

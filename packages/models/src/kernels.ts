@@ -10,6 +10,7 @@
  * - The per-step cells (plain tfjs ops) and the seam between them and the layer kernels.
  */
 export { ensureGradients } from './backends/register-gradients';
+export { wasmThreads } from './backends/wasm-threads';
 export type { LayerWeights, RecurrentCell, StepWeights } from './cells/cell';
 export { gruCell } from './cells/gru-cell';
 export { gruPointwise } from './cells/gru-pointwise';
@@ -54,4 +55,12 @@ export {
 } from './kernels/register-kernel-fixes';
 export { rnnLayerMath, rnnReluLayerMath, rnnTanhLayerMath } from './kernels/rnn-layer-impl';
 export { type RnnLayerInputs, rnnLayer, rnnLayerKernels } from './kernels/rnn-layer-kernel';
+export {
+  hasOptimizerUpdate,
+  type OptimizerRule,
+  optimizerUpdate,
+  sumOfSquares,
+  type UpdateScalars,
+} from './kernels/optimizer-update';
+export { setSimdKernels, simdKernelsEnabled } from './kernels/simd/simd-kernels';
 export { PINNED_WASM_BACKEND_VERSION } from './kernels/wasm-internals';

@@ -332,21 +332,23 @@ export function layerBackward<Buffer>(
       for (let g = 0; g < width; g++) db[g]! += dr[n * width + g]!;
     }
   }
-  // [h̃_{−1}; h̃_0; …; h̃_{T−2}] transposed in one pass: [H, T·B]
-  const hPrevT = ws.allocate([hidden, rows]);
+  // ∂L/∂W as its transpose, δRᵀ H̃ with H̃ = [h̃_{−1}; h̃_0; …; h̃_{T−2}] [T·B, H], then transposed back:
+  // the backend packs the right operand of a product, and H̃ is G times smaller than δR.
+  const hPrevAll = ws.allocate([rows, hidden]);
   {
-    const dst = ws.view(hPrevT);
-    const first = ws.view(inputs.initial[0]!);
-    const later = ws.view(hCarried);
-    for (let n = 0; n < rows; n++) {
-      const src = n < batch ? first : later;
-      const from = n < batch ? n * hidden : (n - batch) * hidden;
-      for (let j = 0; j < hidden; j++) dst[j * rows + n] = src[from + j]!;
-    }
+    const dst = ws.view(hPrevAll);
+    dst.set(ws.view(inputs.initial[0]!));
+    if (rows > batch) dst.set(ws.view(hCarried).subarray(0, (rows - batch) * hidden), size);
   }
-  // [H, T·B] x [T·B, G·H] -> [H, G·H]
-  const dWeightHhT = ws.matMul(hPrevT, dRecurrentAll);
-  ws.release(hPrevT);
+  // [T·B, G·H] -> [G·H, T·B]
+  const dRecurrentT = ws.transpose(dRecurrentAll);
+  // [G·H, T·B] x [T·B, H] -> [G·H, H]
+  const dWeightHh = ws.matMul(dRecurrentT, hPrevAll);
+  ws.release(dRecurrentT);
+  ws.release(hPrevAll);
+  // [G·H, H] -> [H, G·H]
+  const dWeightHhT = ws.transpose(dWeightHh);
+  ws.release(dWeightHh);
   if (math.recurrentBias) ws.release(dRecurrentAll);
   return { dInputGates, dWeightHhT, dBiasHh, dInitial, dProbes };
 }
