@@ -3,13 +3,18 @@
  * weights. The building blocks below `createModel` (cells, the whole-layer kernels, kernel registration)
  * are in `@tbptt/models/kernels`.
  */
+
+export {
+  recommendedWasmThreads,
+  stepMatMulFlops,
+  THREADED_FLOPS_PER_STEP,
+} from './backends/recommended-threads';
 export {
   type BackendChoice,
   type BackendName,
   type SelectBackendOptions,
   selectBackend,
 } from './backends/select-backend';
-export { recommendedWasmThreads, stepMatMulFlops, THREADED_FLOPS_PER_STEP } from './backends/recommended-threads';
 export type { KernelMode } from './kernels/register-kernel-fixes';
 export { softmaxCrossEntropy, softmaxCrossEntropyRows } from './loss/softmax-cross-entropy';
 export { createModel } from './model/create-model';

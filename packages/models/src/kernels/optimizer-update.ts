@@ -216,12 +216,10 @@ export function optimizerUpdate(
   slots.forEach((s, k) => {
     inputs[`slot${k}`] = s;
   });
-  const outs = tf
-    .engine()
-    .runKernel(OPTIMIZER_UPDATE, inputs, {
-      ...rule,
-      ...scalars,
-    } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const outs = tf.engine().runKernel(OPTIMIZER_UPDATE, inputs, {
+    ...rule,
+    ...scalars,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor[];
   return { theta: outs[0]!, slots: outs.slice(1) };
 }
 
