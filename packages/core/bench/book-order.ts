@@ -26,7 +26,10 @@ import {
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '300' },
-    'data-dir': { type: 'string', default: resolve(import.meta.dirname, '../../../../shared/datasets/book-order') },
+    'data-dir': {
+      type: 'string',
+      default: resolve(import.meta.dirname, '../../../../shared/datasets/book-order'),
+    },
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
   },
@@ -102,9 +105,16 @@ function referenceRmse(model: RecurrentModel, stream: Stream): number {
 
 const runs: { name: string; truncation: () => TruncationController; scaling: 'none' | 'sqrt' }[] = [
   { name: 'K = 6', truncation: () => fixedTruncation(6), scaling: 'none' },
-  { name: 'δ = 0.5', truncation: () => adaptiveTruncation({ delta: 0.5, preset: 'point-process' }), scaling: 'sqrt' },
+  {
+    name: 'δ = 0.5',
+    truncation: () => adaptiveTruncation({ delta: 0.5, preset: 'point-process' }),
+    scaling: 'sqrt',
+  },
 ];
-const table = { 'K = 6': { valid: -4.905, test: -4.716, rmse: 3.9691e-3, error: 0.3959 }, 'δ = 0.5': { valid: -4.89, test: -4.733, rmse: 3.9662e-3, error: 0.3953 } };
+const table = {
+  'K = 6': { valid: -4.905, test: -4.716, rmse: 3.9691e-3, error: 0.3959 },
+  'δ = 0.5': { valid: -4.89, test: -4.733, rmse: 3.9662e-3, error: 0.3953 },
+};
 const show = (e: Evaluation | undefined) =>
   e ? `NLL ${e.loss.toFixed(3)}, RMSE ${(e.rmse! * 1e3).toFixed(4)}e-3, 0-1 ${e.errorRate!.toFixed(4)}` : '—';
 
@@ -127,7 +137,9 @@ for (const run of runs) {
     seed,
     onEvent: (e) => {
       if (e.type === 'evaluate' && e.split === 'valid') {
-        console.log(`  [${run.name}] update ${e.update}, epoch ${e.epoch.toFixed(2)}: valid NLL ${e.loss.toFixed(4)}`);
+        console.log(
+          `  [${run.name}] update ${e.update}, epoch ${e.epoch.toFixed(2)}: valid NLL ${e.loss.toFixed(4)}`,
+        );
       }
       if (e.type === 'estimate') ks.push(e.chosen);
     },
@@ -140,7 +152,9 @@ for (const run of runs) {
   );
   console.log(`  valid (best): ${show(result.bestValid)}`);
   console.log(`  test at best: ${show(result.testAtBest)}`);
-  console.log(`  test RMSE the reference's way (last weights): ${(referenceRmse(model, test) * 1e3).toFixed(4)}e-3`);
+  console.log(
+    `  test RMSE the reference's way (last weights): ${(referenceRmse(model, test) * 1e3).toFixed(4)}e-3`,
+  );
   console.log(
     `  Table C.3:    valid NLL ${ref.valid}, test NLL ${ref.test}, RMSE ${(ref.rmse * 1e3).toFixed(4)}e-3, 0-1 ${ref.error}`,
   );
