@@ -26,12 +26,16 @@ export type {
   EmbeddingModelSpec,
   ForwardOptions,
   ForwardResult,
+  HeadKind,
+  HeadSpec,
   InitScheme,
+  InputEncoderSpec,
   ModelSpec,
   RecurrentModel,
   RecurrentState,
   ResolvedDenseSpec,
   ResolvedEmbeddingSpec,
+  ResolvedHeadSpec,
   ResolvedModelSpec,
 } from './types';
 export {
