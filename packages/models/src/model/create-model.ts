@@ -7,7 +7,7 @@ import { decoderParts, encodeLeadingFeatures } from './decoder-heads';
 import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
 import { checkForwardArguments } from './forward-arguments';
 import { initialWeights } from './init-weights';
-import { layerInputSize, parameterLayout } from './parameter-layout';
+import { layerInputSize, type ParameterInfo, parameterLayout } from './parameter-layout';
 import { stateComponents } from './state-components';
 import { validateSpec } from './validate-spec';
 
@@ -38,6 +38,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
   }
   const cell = cells[normalized.cell];
   const layout = parameterLayout(normalized);
+  checkModelSize(layout);
   const values = initialWeights(normalized, layout);
   const named = new Map<string, tf.Variable>();
   layout.forEach((info, i) => {
@@ -156,4 +157,25 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       for (const v of variables) v.dispose();
     },
   };
+}
+
+/** Most float32 values one weight tensor may hold (1 GiB): beyond it typed arrays fail with a bare RangeError. */
+export const MAX_TENSOR_VALUES = 2 ** 28;
+
+/** Refuses a model too large to allocate, naming the largest tensor, its size and the fix. */
+function checkModelSize(layout: readonly ParameterInfo[]): void {
+  let total = 0;
+  let largest = layout[0]!;
+  const size = (p: ParameterInfo) => p.shape.reduce((a, b) => a * b, 1);
+  for (const p of layout) {
+    total += size(p);
+    if (size(p) > size(largest)) largest = p;
+  }
+  if (size(largest) > MAX_TENSOR_VALUES) {
+    throw new Error(
+      `createModel: the model would need ${total.toExponential(2)} parameters; its largest tensor ${largest.name} ` +
+        `[${largest.shape.join(', ')}] alone holds ${size(largest).toExponential(2)} values (${((size(largest) * 4) / 2 ** 30).toFixed(0)} GiB, ` +
+        `the limit is ${MAX_TENSOR_VALUES.toExponential(2)}); lower hiddenSize, vocabSize or the embedding size`,
+    );
+  }
 }
