@@ -2,7 +2,15 @@ import { batchifyEvents, eventRows, exponentialIntensityProcess } from '@tbptt/d
 import { createModel, type RecurrentModel } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { evaluate, gapNegativeLogDensity, gradientNormProfile, pointProcessStream } from '../src/index';
+import {
+  type EvaluateEvent,
+  evaluate,
+  fixedTruncation,
+  gapNegativeLogDensity,
+  gradientNormProfile,
+  pointProcessStream,
+  train,
+} from '../src/index';
 import { meanLoss } from '../src/internal/loss';
 
 const models: RecurrentModel[] = [];
@@ -138,5 +146,39 @@ describe('the point-process target kind', () => {
     }
     expect(profile.total.phi[0]!).toBeGreaterThan(0);
     tf.dispose([inputs, targets]);
+  });
+
+  it('train reports NLL, RMSE and 0-1 loss in its evaluate events, and refuses a model of the wrong width first', async () => {
+    const { data } = exponentialIntensityProcess({ sequences: 2, events: 41, seed: 4 });
+    const stream = pointProcessStream(batchifyEvents(eventRows(data), 4));
+    const events: EvaluateEvent[] = [];
+    const result = await train({
+      model: rmtpp(2, 5),
+      train: stream,
+      valid: stream,
+      truncation: fixedTruncation(4),
+      optimizer: { name: 'sgd', learningRate: 0.01 },
+      stop: { updates: 3 },
+      onEvent: (e) => {
+        if (e.type === 'evaluate') events.push(e);
+      },
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.loss).toBe(result.bestValid!.loss);
+    expect(events[0]!.rmse).toBe(result.bestValid!.rmse);
+    expect(events[0]!.errorRate).toBeGreaterThanOrEqual(0);
+    expect(events[0]!.errorRate).toBeLessThanOrEqual(1);
+    const narrow = createModel({
+      cell: 'lstm',
+      input: 'dense',
+      featureSize: 4,
+      hiddenSize: 3,
+      numLayers: 1,
+      outputSize: 3,
+    });
+    models.push(narrow);
+    await expect(
+      train({ model: narrow, train: stream, truncation: fixedTruncation(4), stop: { updates: 1 } }),
+    ).rejects.toThrow(/point-process stream of 2 marks, so the model needs 4 outputs .* got 3/);
   });
 });

@@ -122,6 +122,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       split: 'valid',
       loss: result.loss,
       perplexity: result.perplexity,
+      ...(result.rmse === undefined ? {} : { rmse: result.rmse }),
+      ...(result.errorRate === undefined ? {} : { errorRate: result.errorRate }),
       best: isBest,
       seconds,
     });
@@ -420,6 +422,8 @@ export function createTrainer(config: TrainConfig): Trainer {
           split: 'test',
           loss: result.loss,
           perplexity: result.perplexity,
+          ...(result.rmse === undefined ? {} : { rmse: result.rmse }),
+          ...(result.errorRate === undefined ? {} : { errorRate: result.errorRate }),
           best: false,
           seconds,
         });
