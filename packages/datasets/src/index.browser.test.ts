@@ -4,11 +4,16 @@ import * as browser from './index.browser';
 
 /** What only the Node entry has: file and network I/O. */
 const NODE_ONLY = [
+  'BOOK_ORDER_MARKS',
+  'BOOK_ORDER_SHA256',
   'DEFAULT_TIMEOUT_MS',
   'defaultCacheDir',
   'fetchCorpus',
+  'loadBookOrder',
   'loadCorpus',
+  'loadEventSequences',
   'loadTextFolder',
+  'parseEventSequences',
   'splitFileNames',
 ];
 

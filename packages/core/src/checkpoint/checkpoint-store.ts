@@ -7,10 +7,11 @@ import type { CheckpointFiles } from './checkpoint-files';
  * move in and out (a download, IndexedDB, a `fetch`).
  */
 export interface CheckpointStore {
-  /** Checks, before training, that `root` can hold checkpoints of about `bytesPerCheckpoint`. */
-  prepare(root: string, bytesPerCheckpoint: number): void;
-  /** Takes `root` for this run; returns the release function. */
-  lock(root: string): () => void;
+  /**
+   * Checks, before training, that `root` can hold checkpoints of about `bytesPerCheckpoint`, and takes it
+   * for this run (one run per root); returns the function that releases it.
+   */
+  prepare(root: string, bytesPerCheckpoint: number): () => void;
   /** Writes checkpoint `name` under `root`, keeping the newest `keep`; returns its path. */
   write(root: string, name: string, files: CheckpointFiles, keep: number): string;
   /** Reads the checkpoint at `path` (a checkpoint, or a root: its latest). */

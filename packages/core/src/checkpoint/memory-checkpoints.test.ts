@@ -65,9 +65,9 @@ describe('memoryCheckpointStore', () => {
   });
 
   it('lets one run at a time hold a root', () => {
-    const release = memoryCheckpointStore.lock('locked-root');
-    expect(() => memoryCheckpointStore.lock('locked-root')).toThrow(/in use by another run/);
+    const release = memoryCheckpointStore.prepare('locked-root', 0);
+    expect(() => memoryCheckpointStore.prepare('locked-root', 0)).toThrow(/in use by another run/);
     release();
-    memoryCheckpointStore.lock('locked-root')();
+    memoryCheckpointStore.prepare('locked-root', 0)();
   });
 });

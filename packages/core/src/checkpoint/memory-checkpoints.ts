@@ -33,8 +33,7 @@ function find(path: string): { path: string; bytes: Uint8Array } {
  * root in it). They live as long as the page: `exportCheckpoint` takes one out as bytes.
  */
 export const memoryCheckpointStore: CheckpointStore = {
-  prepare: () => {},
-  lock: (root) => {
+  prepare: (root) => {
     if (locked.has(root)) {
       throw new Error(
         `train: checkpoint.dir ${root} is in use by another run on this page; give this run its own dir`,

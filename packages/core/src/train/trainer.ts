@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defaultCheckpointStore as checkpoints } from '../checkpoint/checkpoint-store-node';
 import { biasAt } from '../controllers/adaptive-truncation';
 import { clipByGlobalNorm, globalNorm } from '../optim/clip';
+import { fusedChainUpdate } from '../optim/fused-update';
 import {
   applyUpdates,
   type Chain,
@@ -62,7 +63,14 @@ export function createTrainer(config: TrainConfig): Trainer {
     c.optimizer,
     scaleByLearningRate(),
   );
-  const parts: RunParts = { model, parameters, chain: optimization, controller, stream };
+  const parts: RunParts = {
+    model,
+    parameters,
+    chain: optimization,
+    controller,
+    stream,
+    learningRate: c.optimizer.learningRate,
+  };
   let release: (() => void) | undefined;
   let started = performance.now();
   let elapsedBefore = 0;
@@ -115,6 +123,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       split: 'valid',
       loss: result.loss,
       perplexity: result.perplexity,
+      ...(result.rmse === undefined ? {} : { rmse: result.rmse }),
+      ...(result.errorRate === undefined ? {} : { errorRate: result.errorRate }),
       best: isBest,
       seconds,
     });
@@ -212,8 +222,7 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.checkpoint) {
         const weights = model.variables.reduce((n, v) => n + v.size, 0) * 4;
         const slotCount = { sgd: 0, momentum: 1, adam: 2, adadelta: 2 }[c.optimizer.name] ?? 2;
-        checkpoints.prepare(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
-        release = checkpoints.lock(c.checkpoint.dir);
+        release = checkpoints.prepare(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
       }
     },
     init() {
@@ -259,11 +268,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.signal?.aborted) return 'aborted';
       if (c.stop.epochs !== undefined && s.epoch >= c.stop.epochs) return 'epochs';
       if (c.stop.updates !== undefined && s.update >= c.stop.updates) return 'updates';
-      // The final evaluation must fit in the budget too: stop when what is left is less than the last one took.
-      if (
-        c.stop.wallTimeSeconds !== undefined &&
-        elapsed() + s.lastEvaluationSeconds >= c.stop.wallTimeSeconds
-      ) {
+      // The next update and the final evaluation must fit in the budget too.
+      if (c.stop.wallTimeSeconds !== undefined && elapsed() + remainingSeconds(s) >= c.stop.wallTimeSeconds) {
         return 'wallTime';
       }
       return undefined;
@@ -332,10 +338,13 @@ export function createTrainer(config: TrainConfig): Trainer {
                 s.optimizer = cloneChainState(good!.optimizer);
                 return `the weights and optimiser state of the last good checkpoint ${good!.path} were restored in memory`;
               })()
-            : 'no good checkpoint was written';
+            : undefined;
           throw new Error(
             `train: ${s.nonFiniteRun} non-finite updates in a row (loss ${lossValue}, gradient norm ${gradNorm}) at update ${s.update}; ` +
-              `stopping: ${restored}. Resume from it with a lower learning rate or with clipping (clip: { norm: 1 })`,
+              (restored
+                ? `stopping: ${restored}. Resume from it (resumeFrom: '${good!.path}') with a lower learning rate or with clipping (clip: { norm: 1 })`
+                : `stopping: no healthy checkpoint was written (${c.checkpoint ? 'the weights had already diverged at every checkpoint' : 'no checkpoint.dir'}). ` +
+                  'Start again with a lower learning rate or with clipping (clip: { norm: 1 })'),
           );
         }
         rollover(s);
@@ -349,16 +358,27 @@ export function createTrainer(config: TrainConfig): Trainer {
         k,
         c.learningRateScaling,
       );
-      const out = optimization.update(grads, s.optimizer, {
-        parameters,
+      // One fused kernel per parameter when the backend has it (the same math as the chain); else the chain.
+      const fused = fusedChainUpdate(c.optimizer, c.clip, parameters, grads, s.optimizer, {
         lossPositions,
         learningRate,
         gradNorm,
       });
-      tf.dispose(grads);
-      applyUpdates(parameters, out.updates);
-      tf.dispose(out.updates);
-      s.optimizer = out.state;
+      if (fused) {
+        tf.dispose(grads);
+        s.optimizer = fused;
+      } else {
+        const out = optimization.update(grads, s.optimizer, {
+          parameters,
+          lossPositions,
+          learningRate,
+          gradNorm,
+        });
+        tf.dispose(grads);
+        applyUpdates(parameters, out.updates);
+        tf.dispose(out.updates);
+        s.optimizer = out.state;
+      }
       s.update++;
       s.tokens += lossPositions * stream.batch;
       s.steps += lossPositions;
@@ -403,6 +423,8 @@ export function createTrainer(config: TrainConfig): Trainer {
           split: 'test',
           loss: result.loss,
           perplexity: result.perplexity,
+          ...(result.rmse === undefined ? {} : { rmse: result.rmse }),
+          ...(result.errorRate === undefined ? {} : { errorRate: result.errorRate }),
           best: false,
           seconds,
         });
@@ -427,6 +449,21 @@ export function createTrainer(config: TrainConfig): Trainer {
       release = undefined;
     },
   };
+
+  /**
+   * What the next update and the final validation + test will take, so that a wall-time budget holds them: the
+   * mean update time, plus the last validation's time scaled to both splits; before any validation (or without a
+   * valid split), the training time per position × column times the evaluation's positions × columns (a forward
+   * pass costs less than a training window's forward + backward, so this errs towards stopping early).
+   */
+  function remainingSeconds(s: TrainState): number {
+    if (s.update === 0 || s.tokens === 0) return s.lastEvaluationSeconds;
+    const training = Math.max(elapsed() - s.estimateSeconds - s.monitorSeconds - s.evaluateSeconds, 0);
+    const step = training / s.update;
+    if (s.lastValidUpdate >= 0 && s.lastEvaluationSeconds > 0) return step + s.lastEvaluationSeconds;
+    const tokens = [c.valid, c.test].reduce((n, split) => n + (split ? split.steps * split.batch : 0), 0);
+    return step + (training / s.tokens) * tokens;
+  }
 
   /** At the end of the stream: next epoch, validation when evaluating per epoch, fresh state if asked. */
   function rollover(s: TrainState): void {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setInstalledWasmVersion } from '../kernels/wasm-internals.js';
 import type { BackendLoaders, BackendModule } from './backend-loaders';
+import { setWasmThreads } from './wasm-thread-count';
 
 const HOW_TO_GET = {
   wasm:
@@ -45,7 +46,10 @@ export const backendLoaders: BackendLoaders = {
         setInstalledWasmVersion(wasm.version_wasm);
         if (tf.engine().registry.wasm == null) {
           if (wasmPaths !== undefined) wasm.setWasmPaths(wasmPaths);
-          if (threads != null) wasm.setThreadsCount(threads);
+          if (threads != null) {
+            wasm.setThreadsCount(threads);
+            setWasmThreads(threads);
+          }
         }
         return;
       }

@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelMode, registerKernelFixes } from '../kernels/register-kernel-fixes.js';
+import type { ModelSpec } from '../types.js';
 import type { BackendModule, BackendName, LoadOptions } from './backend-loaders';
 // `-node` resolves to the browser loaders in the browser build (scripts/browser-build.ts).
 import { backendLoaders as loaders } from './backend-loaders-node';
+import { loadCoreCount, recommendedWasmThreads } from './recommended-threads.js';
 import { ensureGradients } from './register-gradients.js';
+import { withoutEmscriptenHandlers } from './uncaught-errors.js';
 import { checkWasmThreads, MAX_WASM_THREADS } from './wasm-thread-count.js';
 
 export type { BackendModule, BackendName } from './backend-loaders';
@@ -35,7 +38,15 @@ export interface SelectBackendOptions {
    * tfjs's thread count (tfjs uses the threaded build only on cross-origin-isolated pages). Changing the
    * count of an initialised wasm backend in Node re-creates it: tensors on the old one are lost.
    */
-  threads?: number;
+  threads?: number | 'auto';
+  /**
+   * With `threads: 'auto'`: the model (and `batch`) the thread count is chosen for,
+   * by {@link recommendedWasmThreads} (1 for small models such as the copy task, where threads hurt; 2 or
+   * more for matrix-product bound ones such as a word LM).
+   */
+  model?: ModelSpec;
+  /** With `threads: 'auto'`: the training batch B. */
+  batch?: number;
   /**
    * How this package's kernels are registered (wasm and cpu). `'replace'` (default): also replace stock
    * tfjs kernels, process-wide, by exact faster ones (wasm: BatchMatMul, _FusedMatMul, Identity, Slice,
@@ -64,7 +75,9 @@ export interface SelectBackendOptions {
 }
 
 /** Loads, initialises and activates one backend, then registers this package's kernels for it. */
-async function activate(name: BackendName, options: LoadOptions, kernels: KernelMode): Promise<void> {
+const activate = (name: BackendName, options: LoadOptions, kernels: KernelMode) =>
+  withoutEmscriptenHandlers(() => activateBackend(name, options, kernels));
+async function activateBackend(name: BackendName, options: LoadOptions, kernels: KernelMode): Promise<void> {
   try {
     await loaders.load(name, options);
   } catch (error) {
@@ -130,7 +143,21 @@ export async function selectBackend(
         `got ${JSON.stringify(choice)}.`,
     );
   }
-  const { threads, kernels = 'replace', wasmPaths, modules = {}, onReport } = options;
+  const { kernels = 'replace', wasmPaths, modules = {}, onReport } = options;
+  let threads: number | undefined;
+  if (options.threads === 'auto') {
+    if (options.model == null || !Number.isInteger(options.batch) || options.batch! < 1) {
+      throw new Error(
+        `selectBackend: options.threads 'auto' needs options.model (a ModelSpec) and options.batch (a positive integer), ` +
+          `got model ${options.model == null ? 'missing' : 'given'} and batch ${JSON.stringify(options.batch)}; ` +
+          'pass them, or a thread count.',
+      );
+    }
+    await loadCoreCount();
+    threads = recommendedWasmThreads(options.model, options.batch!);
+  } else {
+    threads = options.threads;
+  }
   if (kernels !== 'replace' && kernels !== 'own-only') {
     throw new Error(
       `selectBackend: options.kernels must be "replace" or "own-only", got ${JSON.stringify(kernels)}.`,

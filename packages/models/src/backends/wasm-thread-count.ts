@@ -16,3 +16,16 @@ export function checkWasmThreads(threads: unknown, label: string): number {
   }
   return threads;
 }
+
+/** The thread count the registered 'wasm' factory gives: 1 for the stock factory in Node. */
+let registeredThreads = 1;
+
+/** The thread count the registered (or active) `'wasm'` backend was set up with by this package. */
+export function wasmThreads(): number {
+  return registeredThreads;
+}
+
+/** Records the thread count of the 'wasm' factory this package registered (wasm-threads.ts). */
+export function setWasmThreads(threads: number): void {
+  registeredThreads = threads;
+}

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { packageRequire } from './wasm-binaries';
-import { checkWasmThreads } from './wasm-thread-count';
+import { checkWasmThreads, setWasmThreads, wasmThreads } from './wasm-thread-count';
 
-export { checkWasmThreads, MAX_WASM_THREADS } from './wasm-thread-count';
+export { checkWasmThreads, MAX_WASM_THREADS, wasmThreads } from './wasm-thread-count';
 
 /** How long the threaded build may take to start its workers before initialisation fails. */
 const START_TIMEOUT_MS = 60_000;
@@ -14,9 +14,6 @@ type BackendFactory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
 
 /** The factory tfjs-backend-wasm registered (single-threaded SIMD build in Node), kept to switch back. */
 let stockFactory: BackendFactory | undefined;
-
-/** The thread count the registered 'wasm' factory gives: 1 for the stock factory in Node. */
-let registeredThreads = 1;
 
 /** The subset of the emscripten module `BackendWasm` needs (it reads `module.tfjs`). */
 interface EmscriptenModule {
@@ -90,6 +87,8 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
       mainScriptUrlOrBlob: gluePath,
       instantiateWasm: (imports, receive) => {
         imports.env.emscripten_num_logical_cores = () => 2 * threads;
+        // The shared heap, which this package's own SIMD kernels import (simd-kernels.ts).
+        (config as { tbpttMemory?: unknown }).tbpttMemory = imports.env.memory;
         WebAssembly.instantiate(binary, imports as WebAssembly.Imports).then(
           ({ instance, module }) => receive(instance, module),
           reject,
@@ -158,17 +157,17 @@ export async function useWasmThreads(threads: number): Promise<void> {
   checkWasmThreads(threads, 'useWasmThreads: threads');
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) {
-    if (tf.engine().registry.wasm != null && threads !== registeredThreads) {
+    if (tf.engine().registry.wasm != null && threads !== wasmThreads()) {
       throw new Error(
-        `useWasmThreads: the wasm backend already runs with ${registeredThreads} thread(s), got threads ${threads}; ` +
+        `useWasmThreads: the wasm backend already runs with ${wasmThreads()} thread(s), got threads ${threads}; ` +
           'in a browser pass threads in the first selectBackend call.',
       );
     }
     (await import('@tensorflow/tfjs-backend-wasm')).setThreadsCount(threads);
-    registeredThreads = threads;
+    setWasmThreads(threads);
     return;
   }
-  if (threads === registeredThreads && tf.findBackendFactory('wasm') != null) return;
+  if (threads === wasmThreads() && tf.findBackendFactory('wasm') != null) return;
   if (stockFactory == null) {
     const current = tf.findBackendFactory('wasm');
     if (current == null) {
@@ -190,7 +189,7 @@ export async function useWasmThreads(threads: number): Promise<void> {
         }
       : () => createThreadedBackend(threads);
   tf.registerBackend('wasm', factory, WASM_PRIORITY);
-  registeredThreads = threads;
+  setWasmThreads(threads);
 }
 
 /**
@@ -210,9 +209,4 @@ export async function verifyWasmThreads(threads: number): Promise<void> {
         'before anything else initialises the wasm backend (tf.ready(), tf.findBackend, the first op).',
     );
   }
-}
-
-/** The thread count the registered (or active) `'wasm'` backend was set up with by this package. */
-export function wasmThreads(): number {
-  return registeredThreads;
 }
