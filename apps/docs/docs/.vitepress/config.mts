@@ -17,7 +17,7 @@ function apiSidebar(): DefaultTheme.SidebarItem[] {
  * Until the packages ship browser entry points, the demo's bundle maps Node's built-in modules (imported by
  * checkpoint and corpus code the page never runs) to a stub that throws if called.
  */
-const NODE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'path', 'os', 'buffer', 'module', 'worker_threads'];
+const NODE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'path', 'os', 'buffer', 'module', 'worker_threads', 'url'];
 const nodeStub = here('./theme/demo/node-builtins-stub.ts');
 
 const sidebar: DefaultTheme.Sidebar = [

@@ -46,4 +46,7 @@ export const homedir = unavailable('os.homedir');
 export const isUtf8 = unavailable('buffer.isUtf8');
 export const createRequire = unavailable('module.createRequire');
 export const Worker = unavailable('worker_threads.Worker');
+/** tsup's ESM shim computes `__filename` from `import.meta.url` at import time: answer, do not throw. */
+export const fileURLToPath = (url: string | URL): string => String(url);
+export const pathToFileURL = (path: string): URL => new URL(path, 'file:///');
 export default {};
