@@ -58,7 +58,37 @@ async function generateApi() {
   if (!project) throw new Error('generate-reference: TypeDoc could not convert the packages (see the messages above)');
   await typedoc.generateOutputs(project);
   const pages = readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.md'));
+  for (const page of pages) fixAnchors(join(out, String(page)));
   console.log(`generate-reference: ${pages.length} API pages in docs/reference/api`);
+}
+
+/** VitePress's heading slug (close enough for the identifiers TypeDoc writes as headings). */
+function slug(heading) {
+  return heading
+    .replace(/`/g, '')
+    .replace(/\\/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_\s-]/gu, '')
+    .replace(/\s+/g, '-');
+}
+
+/**
+ * TypeDoc numbers same-page anchors by its own count of equal names (`#downloaderrorkind-1`); VitePress numbers
+ * repeated heading slugs only. A link `#name-N` whose page has N or fewer further `name` headings points at
+ * the first one instead. (The browser test's crawl checks every anchor of the built site.)
+ */
+function fixAnchors(file) {
+  const text = readFileSync(file, 'utf8');
+  const counts = new Map();
+  for (const match of text.matchAll(/^#{1,6} (.+)$/gm)) {
+    const s = slug(match[1]);
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  const fixed = text.replace(/\]\(#([^)\s]+?)-(\d+)\)/g, (whole, name, n) =>
+    (counts.get(name) ?? 0) > Number(n) || !counts.has(name) ? whole : `](#${name})`,
+  );
+  if (fixed !== text) writeFileSync(file, fixed);
 }
 
 /** The CLI's own help, command by command. */

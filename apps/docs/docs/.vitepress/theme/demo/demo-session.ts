@@ -8,6 +8,11 @@ import { createTrainer, type TrainEvent, type Trainer, type TrainState, yieldToE
 import * as tf from '@tensorflow/tfjs-core';
 import { createDemoRun, type DemoRun, type DemoSettings, type ProfileSnapshot } from './demo-run';
 
+/** Tensors alive in tfjs right now (the demo's reset must bring this back to where it started). */
+export function liveTensors(): number {
+  return tf.memory().numTensors;
+}
+
 export type SessionStatus = 'idle' | 'running' | 'paused' | 'stopped' | 'failed';
 
 /** What the page shows; plain data, copied out at each flush. */
