@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from '@tbptt/models';
+import { lockCheckpointDir } from './checkpoint-lock';
 
 /** The files of one checkpoint directory. */
 export interface CheckpointFiles {
@@ -48,8 +49,14 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
  * checkpoints (only directories named `update-<9 digits>` that hold a manifest are ever deleted).
  */
 export function writeCheckpoint(root: string, name: string, files: CheckpointFiles, keep = 2): string {
+  if (!Number.isInteger(keep) || keep < 1) {
+    throw new Error(
+      `writeCheckpoint: keep must be a positive integer (checkpoints kept), got ${String(keep)}`,
+    );
+  }
   const target = join(root, name);
   const temp = join(root, `.tmp-${name}-${process.pid}`);
+  const pointer = join(root, `.tmp-${LATEST}-${process.pid}`);
   try {
     mkdirSync(root, { recursive: true });
     rmSync(temp, { recursive: true, force: true });
@@ -71,22 +78,44 @@ export function writeCheckpoint(root: string, name: string, files: CheckpointFil
     writeFileSync(join(temp, MANIFEST), JSON.stringify(manifest));
     rmSync(target, { recursive: true, force: true });
     renameSync(temp, target);
-    const pointer = join(root, `.tmp-${LATEST}-${process.pid}`);
     writeFileSync(pointer, name);
     renameSync(pointer, join(root, LATEST));
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
+    // Free what the failed write took (a full disk stays full otherwise); the cleanup may fail the same way.
+    for (const partial of [temp, pointer]) {
+      try {
+        rmSync(partial, { recursive: true, force: true });
+      } catch {
+        // the original error says what went wrong
+      }
+    }
     throw new Error(`writeCheckpoint: could not write ${target}: ${(error as Error).message}`);
   }
-  const old = readdirSync(root)
-    .filter(
-      (entry) => CHECKPOINT_NAME.test(entry) && entry !== name && existsSync(join(root, entry, MANIFEST)),
-    )
-    .sort();
-  for (const entry of old.slice(0, Math.max(0, old.length - (keep - 1)))) {
-    rmSync(join(root, entry), { recursive: true, force: true });
-  }
+  pruneCheckpoints(root, name, keep);
   return target;
+}
+
+/**
+ * Deletes all but the newest `keep` checkpoints (`name` is the newest). Only directories named `update-<9 digits>`
+ * holding a manifest are candidates, so a user's own files are never touched. Each goes out of sight in one rename
+ * (to a `.tmp-` name, which the next run's start-up removes if this process dies mid-delete), then is deleted.
+ * Best effort: the checkpoint is already written, so a failure here is not a failed checkpoint.
+ */
+function pruneCheckpoints(root: string, name: string, keep: number): void {
+  try {
+    const old = readdirSync(root)
+      .filter(
+        (entry) => CHECKPOINT_NAME.test(entry) && entry !== name && existsSync(join(root, entry, MANIFEST)),
+      )
+      .sort();
+    for (const entry of old.slice(0, Math.max(0, old.length - (keep - 1)))) {
+      const doomed = join(root, `.tmp-delete-${entry}-${process.pid}`);
+      renameSync(join(root, entry), doomed);
+      rmSync(doomed, { recursive: true, force: true });
+    }
+  } catch {
+    // an old checkpoint stays; the next prune retries
+  }
 }
 
 /** Resolves a checkpoint directory: `path` itself when it holds trainer.json, else the one `path/latest` names. */
@@ -163,11 +192,13 @@ export function readCheckpoint(path: string): CheckpointFiles & { path: string }
 }
 
 /**
- * Checks, before any training, that `root` can hold checkpoints: creatable, a directory, writable (a probe file
- * is written and removed) and with room for about two checkpoints of `bytesPerCheckpoint`. Removes stale
- * temporary directories (`.tmp-*`) a killed run left. Errors name the path, the cause and the fix.
+ * Checks, before any training, that `root` can hold checkpoints and takes it for this run: creatable, a directory,
+ * writable (a probe file is written and removed); then its exclusive lock ({@link lockCheckpointDir}); then,
+ * holding the lock (so a live run's temporary files are never touched), removes the stale temporary directories
+ * (`.tmp-*`) a killed run left, and checks there is room for about two checkpoints of `bytesPerCheckpoint`.
+ * Errors name the path, the cause and the fix. Returns the function that releases the lock.
  */
-export function prepareCheckpointDir(root: string, bytesPerCheckpoint: number): string {
+export function prepareCheckpointDir(root: string, bytesPerCheckpoint: number): () => void {
   const fn = 'train: checkpoint.dir';
   const dir = resolve(root);
   try {
@@ -182,25 +213,33 @@ export function prepareCheckpointDir(root: string, bytesPerCheckpoint: number): 
     const e = error as NodeJS.ErrnoException;
     const why =
       e.code === 'EACCES' || e.code === 'EPERM'
-        ? 'is not writable'
-        : e.code === 'ENOTDIR' || e.code === 'EEXIST'
-          ? 'is (or lies under) a file, not a directory'
-          : e.code === 'ENOSPC'
-            ? 'has no space left'
-            : `cannot be used (${e.message})`;
+        ? 'is not writable (permission denied)'
+        : e.code === 'EROFS'
+          ? 'is not writable (read-only file system)'
+          : e.code === 'ENOTDIR' || e.code === 'EEXIST'
+            ? 'is (or lies under) a file, not a directory'
+            : e.code === 'ENOSPC'
+              ? 'has no space left'
+              : `cannot be used (${e.message})`;
     throw new Error(`${fn} ${dir} ${why}; choose a writable directory for checkpoints`);
   }
-  for (const entry of readdirSync(dir)) {
-    if (entry.startsWith('.tmp-')) rmSync(join(dir, entry), { recursive: true, force: true });
+  const release = lockCheckpointDir(dir);
+  try {
+    for (const entry of readdirSync(dir)) {
+      if (entry.startsWith('.tmp-')) rmSync(join(dir, entry), { recursive: true, force: true });
+    }
+    const free = freeBytes(dir);
+    if (free !== undefined && free < 2 * bytesPerCheckpoint) {
+      throw new Error(
+        `${fn} ${dir} has ${(free / 2 ** 20).toFixed(1)} MiB free, a checkpoint needs about ${(bytesPerCheckpoint / 2 ** 20).toFixed(1)} MiB ` +
+          '(and two while the next replaces the last); free some space or choose another directory',
+      );
+    }
+  } catch (error) {
+    release();
+    throw error;
   }
-  const free = freeBytes(dir);
-  if (free !== undefined && free < 2 * bytesPerCheckpoint) {
-    throw new Error(
-      `${fn} ${dir} has ${(free / 2 ** 20).toFixed(1)} MiB free, a checkpoint needs about ${(bytesPerCheckpoint / 2 ** 20).toFixed(1)} MiB ` +
-        '(and two while the next replaces the last); free some space or choose another directory',
-    );
-  }
-  return dir;
+  return release;
 }
 
 function freeBytes(dir: string): number | undefined {

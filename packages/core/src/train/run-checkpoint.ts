@@ -22,12 +22,19 @@ export interface RunParts {
   chain: Chain;
   controller: TruncationController<ControllerState>;
   stream: Stream;
+  /** The run's configured base learning rate (a resume with another one starts from it, not the stored one). */
+  learningRate: number;
 }
+
+/** Stages without state: a resume may add or drop them (e.g. clipping after a divergence). */
+const STATELESS_STAGES = new Set(['clip', 'learning-rate']);
 
 type TrainerJson = Omit<TrainState, 'carried' | 'optimizer' | 'best' | 'checkpoint'> & {
   version: typeof TRAINER_VERSION;
   optimizerSteps: number[];
   optimizerStages: string[];
+  /** The configured base learning rate of the run that wrote it. */
+  baseLearningRate?: number;
   bestValid: NonNullable<TrainState['best']>['valid'] | null;
   modelSpec: unknown;
   stream: { steps: number; batch: number };
@@ -43,6 +50,7 @@ export function saveTrainState(root: string, keep: number, parts: RunParts, stat
     rng: { sampler: state.rng.sampler, model: model.getRngState() },
     optimizerSteps: optimizer.map((s) => s.step),
     optimizerStages: chain.stages.map((s) => s.name),
+    baseLearningRate: parts.learningRate,
     bestValid: best?.valid ?? null,
     modelSpec: model.spec,
     stream: { steps: parts.stream.steps, batch: parts.stream.batch },
@@ -111,12 +119,17 @@ export function loadTrainState(path: string, parts: RunParts): TrainState {
     );
   }
   const stages = chain.stages.map((s) => s.name);
-  if (JSON.stringify(t.optimizerStages) !== JSON.stringify(stages)) {
+  const stateful = (names: readonly string[]) => names.filter((n) => !STATELESS_STAGES.has(n));
+  if (
+    !Array.isArray(t.optimizerStages) ||
+    JSON.stringify(stateful(t.optimizerStages)) !== JSON.stringify(stateful(stages))
+  ) {
     throw new Error(
       `${where} was written with optimisation ${JSON.stringify(t.optimizerStages)}, this run uses ${JSON.stringify(stages)}; ` +
-        'resume with the same optimizer and clipping',
+        'resume with the same optimizer (clipping may change)',
     );
   }
+  const stepOf = new Map(t.optimizerStages.map((name, i) => [name, t.optimizerSteps?.[i] ?? 0]));
   const controllerState = controller.restore(t.controller);
   // Weights: names and shapes (the models package checks), finiteness (here), before anything is assigned.
   for (const [name, tensor] of decodeSafetensors(ck.weights).tensors)
@@ -158,7 +171,7 @@ export function loadTrainState(path: string, parts: RunParts): TrainState {
   deserializeWeights(model, ck.weights);
   model.setRngState(t.rng.model);
   const optimizer: ChainState = fresh.map((stage, i) => ({
-    step: t.optimizerSteps[i] ?? 0,
+    step: stepOf.get(chain.stages[i]!.name) ?? 0,
     slots: new Map([...stage.slots.keys()].map((name) => [name, tensorOf(ck.optimizer.get(name)!)])),
   }));
   const carried = [...ck.state.keys()]
@@ -176,10 +189,17 @@ export function loadTrainState(path: string, parts: RunParts): TrainState {
     bestValid: _b,
     modelSpec: _m,
     stream: _st,
+    baseLearningRate,
     ...plain
   } = t;
   return {
     ...plain,
+    // A resume asking for another learning rate (e.g. lower, after a divergence) gets it; else the stored one
+    // (which plateau decay may have lowered) continues.
+    learningRate:
+      baseLearningRate !== undefined && baseLearningRate !== parts.learningRate
+        ? parts.learningRate
+        : plain.learningRate,
     controller: controllerState,
     carried,
     optimizer,

@@ -3,7 +3,6 @@ import type { RecurrentModel } from '@tbptt/models';
 import { createPrng } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { prepareCheckpointDir } from '../checkpoint/checkpoint-io';
-import { lockCheckpointDir } from '../checkpoint/checkpoint-lock';
 import { biasAt } from '../controllers/adaptive-truncation';
 import { clipByGlobalNorm, globalNorm } from '../optim/clip';
 import {
@@ -62,7 +61,14 @@ export function createTrainer(config: TrainConfig): Trainer {
     c.optimizer,
     scaleByLearningRate(),
   );
-  const parts: RunParts = { model, parameters, chain: optimization, controller, stream };
+  const parts: RunParts = {
+    model,
+    parameters,
+    chain: optimization,
+    controller,
+    stream,
+    learningRate: c.optimizer.learningRate,
+  };
   let release: (() => void) | undefined;
   let started = performance.now();
   let elapsedBefore = 0;
@@ -212,8 +218,7 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.checkpoint) {
         const weights = model.variables.reduce((n, v) => n + v.size, 0) * 4;
         const slotCount = { sgd: 0, momentum: 1, adam: 2, adadelta: 2 }[c.optimizer.name] ?? 2;
-        prepareCheckpointDir(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
-        release = lockCheckpointDir(c.checkpoint.dir);
+        release = prepareCheckpointDir(c.checkpoint.dir, weights * (2 + slotCount) + 2 ** 20);
       }
     },
     init() {
@@ -259,11 +264,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.signal?.aborted) return 'aborted';
       if (c.stop.epochs !== undefined && s.epoch >= c.stop.epochs) return 'epochs';
       if (c.stop.updates !== undefined && s.update >= c.stop.updates) return 'updates';
-      // The final evaluation must fit in the budget too: stop when what is left is less than the last one took.
-      if (
-        c.stop.wallTimeSeconds !== undefined &&
-        elapsed() + s.lastEvaluationSeconds >= c.stop.wallTimeSeconds
-      ) {
+      // The next update and the final evaluation must fit in the budget too.
+      if (c.stop.wallTimeSeconds !== undefined && elapsed() + remainingSeconds(s) >= c.stop.wallTimeSeconds) {
         return 'wallTime';
       }
       return undefined;
@@ -332,10 +334,13 @@ export function createTrainer(config: TrainConfig): Trainer {
                 s.optimizer = cloneChainState(good!.optimizer);
                 return `the weights and optimiser state of the last good checkpoint ${good!.path} were restored in memory`;
               })()
-            : 'no good checkpoint was written';
+            : undefined;
           throw new Error(
             `train: ${s.nonFiniteRun} non-finite updates in a row (loss ${lossValue}, gradient norm ${gradNorm}) at update ${s.update}; ` +
-              `stopping: ${restored}. Resume from it with a lower learning rate or with clipping (clip: { norm: 1 })`,
+              (restored
+                ? `stopping: ${restored}. Resume from it (resumeFrom: '${good!.path}') with a lower learning rate or with clipping (clip: { norm: 1 })`
+                : `stopping: no healthy checkpoint was written (${c.checkpoint ? 'the weights had already diverged at every checkpoint' : 'no checkpoint.dir'}). ` +
+                  'Start again with a lower learning rate or with clipping (clip: { norm: 1 })'),
           );
         }
         rollover(s);
@@ -427,6 +432,21 @@ export function createTrainer(config: TrainConfig): Trainer {
       release = undefined;
     },
   };
+
+  /**
+   * What the next update and the final validation + test will take, so that a wall-time budget holds them: the
+   * mean update time, plus the last validation's time scaled to both splits; before any validation (or without a
+   * valid split), the training time per position × column times the evaluation's positions × columns (a forward
+   * pass costs less than a training window's forward + backward, so this errs towards stopping early).
+   */
+  function remainingSeconds(s: TrainState): number {
+    if (s.update === 0 || s.tokens === 0) return s.lastEvaluationSeconds;
+    const training = Math.max(elapsed() - s.estimateSeconds - s.monitorSeconds - s.evaluateSeconds, 0);
+    const step = training / s.update;
+    if (s.lastValidUpdate >= 0 && s.lastEvaluationSeconds > 0) return step + s.lastEvaluationSeconds;
+    const tokens = [c.valid, c.test].reduce((n, split) => n + (split ? split.steps * split.batch : 0), 0);
+    return step + (training / s.tokens) * tokens;
+  }
 
   /** At the end of the stream: next epoch, validation when evaluating per epoch, fresh state if asked. */
   function rollover(s: TrainState): void {

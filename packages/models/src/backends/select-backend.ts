@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type KernelMode, registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { setInstalledWasmVersion } from '../kernels/wasm-internals.js';
 import { ensureGradients } from './register-gradients.js';
+import { withoutEmscriptenHandlers } from './uncaught-errors.js';
 import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads, verifyWasmThreads } from './wasm-threads.js';
 
 /** A TensorFlow.js backend this package can run on. */
@@ -90,7 +91,13 @@ async function loadBackendPackage(name: BackendName, threads: number | undefined
 }
 
 /** Loads, initialises and activates one backend, then registers this package's kernels for it. */
-async function activate(name: BackendName, threads: number | undefined, kernels: KernelMode): Promise<void> {
+const activate = (name: BackendName, threads: number | undefined, kernels: KernelMode) =>
+  withoutEmscriptenHandlers(() => activateBackend(name, threads, kernels));
+async function activateBackend(
+  name: BackendName,
+  threads: number | undefined,
+  kernels: KernelMode,
+): Promise<void> {
   try {
     await loadBackendPackage(name, threads);
   } catch (error) {

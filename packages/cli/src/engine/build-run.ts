@@ -1,0 +1,432 @@
+/**
+ * The binding of the CLI to the engine: resolved CLI options → model spec, streams, truncation controller
+ * and the engine's TrainConfig, and the run itself. With `engine/events.ts` and `engine/model-tools.ts` this
+ * is the only code that knows the APIs of @tbptt/core, @tbptt/models and @tbptt/datasets.
+ *
+ * Written against engine v2 (@tbptt/core's TrainConfig with clip / plateau / monitorBias / signal).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import {
+  adaptiveTruncation,
+  type ControllerState,
+  fixedTruncation,
+  readCheckpoint,
+  type Stream,
+  type TrainConfig,
+  type TrainEvent,
+  type TruncationController,
+  tokenStream,
+  train,
+  variableTruncation,
+} from '@tbptt/core';
+import {
+  batchify,
+  type Corpus,
+  copyTask,
+  loadCorpus,
+  loadTextFolder,
+  repeatTask,
+  SYNTHETIC_VOCAB_SIZE,
+  Vocabulary,
+  type VocabularyJson,
+} from '@tbptt/datasets';
+import { createModel, type RecurrentModel, selectBackend, serializeWeights } from '@tbptt/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { RunError, UsageError } from '../errors';
+import { isSynthetic, type TrainOptions } from '../options/train-options';
+import { parseTruncation, type TruncationSpec } from '../options/truncation-spec';
+import type { RunEvent, RunInfo, RunResult } from '../run-events';
+import { mapEvent } from './events';
+
+/** Seeds of the validation and test streams of the synthetic tasks: fixed, so every seed is scored on the same data. */
+const VALID_SEED = 1_000_001;
+const TEST_SEED = 1_000_002;
+
+export interface TaskData {
+  kind: 'synthetic' | 'language';
+  vocabSize: number;
+  train: Stream;
+  valid: Stream;
+  test: Stream;
+  /** Language tasks: the vocabulary (written to the run directory for `generate`). */
+  vocab?: VocabularyJson;
+  description: string;
+}
+
+/** Activates the backend; returns its name and the thread count. */
+export async function useBackend(
+  options: Pick<TrainOptions, 'backend' | 'threads'>,
+): Promise<{ backend: string; threads: number }> {
+  try {
+    const threads = options.threads ?? 1;
+    const backend = await selectBackend(options.backend, options.threads === undefined ? {} : { threads });
+    return { backend, threads };
+  } catch (error) {
+    throw new UsageError(`--backend ${options.backend}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Loads (language tasks) or generates (synthetic tasks) the three streams of the task. */
+export async function buildTask(o: TrainOptions): Promise<TaskData> {
+  if (isSynthetic(o.task)) {
+    const generate = (steps: number, batch: number, seed: number) => {
+      const data =
+        o.task === 'repeat'
+          ? repeatTask({ steps, batch, lag: o.length, seed })
+          : copyTask({
+              steps,
+              batch,
+              length: o.length,
+              minLength: o.task === 'copy-variable' ? (o.minLength ?? Math.ceil(o.length / 2)) : o.length,
+              seed,
+            });
+      // One-hot inputs, as the paper's synthetic models.
+      return tokenStream(data, { oneHot: SYNTHETIC_VOCAB_SIZE });
+    };
+    const spans =
+      o.task === 'copy-variable'
+        ? `spans ${o.minLength ?? Math.ceil(o.length / 2)}..${o.length}`
+        : o.task === 'copy'
+          ? `span ${o.length}`
+          : `lag ${o.length}`;
+    return {
+      kind: 'synthetic',
+      vocabSize: SYNTHETIC_VOCAB_SIZE,
+      train: generate(o.trainSteps, o.batch, o.seed),
+      valid: generate(o.validSteps, o.evalBatch, VALID_SEED),
+      test: generate(o.testSteps, o.evalBatch, TEST_SEED),
+      description: `${o.task} task (${spans}), ${o.trainSteps} steps × ${o.batch} columns`,
+    };
+  }
+  const corpus = await loadTextTask(o);
+  // valid / test are laid out at the evaluation batch here (engine v2 does not re-batch).
+  const stream = (ids: Int32Array, batch: number, split: string) => {
+    if (ids.length < 2 * batch) {
+      throw new UsageError(
+        `--task ${o.task}: the ${split} split has ${ids.length} tokens, too few for ${batch} columns; lower --batch / --eval-batch`,
+      );
+    }
+    return tokenStream(batchify(ids, batch));
+  };
+  return {
+    kind: 'language',
+    vocabSize: corpus.vocab.size,
+    train: stream(corpus.train, o.batch, 'train'),
+    valid: stream(corpus.valid, o.evalBatch, 'valid'),
+    test: stream(corpus.test, o.evalBatch, 'test'),
+    vocab: corpus.vocab.toJSON(),
+    description: `${o.task} (${corpus.level} level, ${corpus.train.length} training tokens, vocabulary ${corpus.vocab.size})`,
+  };
+}
+
+async function loadTextTask(o: TrainOptions): Promise<Corpus> {
+  if (o.dataDir !== undefined && !(existsSync(o.dataDir) && statSync(o.dataDir).isDirectory())) {
+    throw new UsageError(
+      `--data-dir ${o.dataDir}: no such folder; pass the folder that holds ptb/ and wikitext-2/ (or the split files)`,
+    );
+  }
+  try {
+    if (o.task.startsWith('text:')) {
+      const dir = o.task.slice('text:'.length);
+      if (!(existsSync(dir) && statSync(dir).isDirectory())) {
+        throw new UsageError(
+          `--task text:${dir}: no such folder; it must hold train.txt, valid.txt and test.txt`,
+        );
+      }
+      return await loadTextFolder(dir, { level: o.level });
+    }
+    return await loadCorpus(
+      o.task as 'ptb' | 'wikitext-2',
+      o.dataDir === undefined ? {} : { dataDir: o.dataDir },
+    );
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message = (error as Error).message.split('\n')[0]!;
+    // A local folder that does not hold the corpus is a usage error; a failed download is a run failure.
+    if (o.dataDir !== undefined || o.task.startsWith('text:')) throw new UsageError(`--data-dir: ${message}`);
+    throw new RunError(`${message}; or pass --data-dir <folder with ${o.task}/>`);
+  }
+}
+
+/** The model of a run: one-hot (dense) input for the synthetic tasks, an embedding for language models. */
+export function buildModel(o: TrainOptions, task: Pick<TaskData, 'kind' | 'vocabSize'>): RecurrentModel {
+  const synthetic = task.kind === 'synthetic';
+  try {
+    const common = {
+      cell: o.cell,
+      hiddenSize: o.hidden,
+      numLayers: o.layers,
+      outputSize: task.vocabSize,
+      dropout: o.dropout,
+      ...(o.init === undefined ? {} : { init: o.init }),
+      seed: o.seed,
+    };
+    return createModel(
+      synthetic
+        ? { ...common, input: 'dense', featureSize: task.vocabSize }
+        : {
+            ...common,
+            input: 'embedding',
+            vocabSize: task.vocabSize,
+            embeddingSize: o.embedding ?? o.hidden,
+            tieWeights: o.tied,
+          },
+    );
+  } catch (error) {
+    throw new UsageError(`model: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Describes a model for the first lines of the output. */
+export function describeModel(o: TrainOptions, model: RecurrentModel): { text: string; parameters: number } {
+  const parameters = model.variables.reduce((n, v) => n + v.size, 0);
+  const input =
+    model.spec.input === 'dense'
+      ? `one-hot ${model.spec.featureSize}`
+      : `embedding ${model.spec.embeddingSize}`;
+  const extras = [o.dropout > 0 ? `dropout ${o.dropout}` : '', o.tied ? 'tied' : '']
+    .filter(Boolean)
+    .join(', ');
+  return {
+    text: `${o.layers} × ${o.cell.toUpperCase()}(${o.hidden}), ${input}${extras ? `, ${extras}` : ''}`,
+    parameters,
+  };
+}
+
+/** The K a run starts with (the controller's initial state). */
+export function initialTruncation(controller: TruncationController<ControllerState>): number {
+  return controller.truncation(controller.init());
+}
+
+/** The truncation controller of `--truncation` with its options. */
+export function buildController(
+  o: TrainOptions,
+  task: Pick<TaskData, 'kind'>,
+): TruncationController<ControllerState> {
+  const spec: TruncationSpec = parseTruncation(o.truncation);
+  try {
+    switch (spec.kind) {
+      case 'fixed':
+        return fixedTruncation(spec.k) as TruncationController<ControllerState>;
+      case 'variable':
+        return variableTruncation({
+          mean: spec.mean,
+          sd: spec.sd,
+          seed: o.seed,
+        }) as TruncationController<ControllerState>;
+      case 'adaptive': {
+        const pick = <K extends keyof TrainOptions>(key: K, as: string = key) =>
+          o[key] === undefined ? {} : { [as]: o[key] };
+        return adaptiveTruncation({
+          delta: spec.delta,
+          preset: task.kind === 'synthetic' ? 'synthetic' : 'language-model',
+          ...pick('window'),
+          ...pick('burnIn'),
+          ...pick('samples'),
+          ...pick('repeats'),
+          ...pick('refreshEvery'),
+          ...pick('kmin'),
+          ...pick('kmax'),
+          ...pick('initialK'),
+          ...pick('estimator'),
+          ...pick('cumulative'),
+        }) as TruncationController<ControllerState>;
+      }
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--truncation ${o.truncation}: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** sha256 of a model's weights as the safetensors file the run writes. */
+export function weightsSha256(model: RecurrentModel): string {
+  return createHash('sha256')
+    .update(new Uint8Array(serializeWeights(model)))
+    .digest('hex');
+}
+
+/** A run ready to start: everything built and checked, nothing written yet. */
+export interface PreparedRun {
+  info: RunInfo;
+  task: TaskData;
+  model: RecurrentModel;
+  controller: TruncationController<ControllerState>;
+  initialWeightsSha256: string;
+}
+
+/** Builds the task, the model and the controller and checks the options against them (no file is written). */
+export async function prepareRun(o: TrainOptions): Promise<PreparedRun> {
+  const spec = parseTruncation(o.truncation);
+  const { backend, threads } = await useBackend(o);
+  const task = await buildTask(o);
+  if (
+    o.window !== undefined &&
+    spec.kind === 'adaptive' &&
+    (o.burnIn ?? Math.floor(o.window / 10)) + o.window > task.train.steps
+  ) {
+    throw new UsageError(
+      `--window ${o.window}: burn-in + W must fit in the training stream (${task.train.steps} steps per column); lower --window or --batch`,
+    );
+  }
+  const model = buildModel(o, task);
+  const controller = buildController(o, task);
+  const { text, parameters } = describeModel(o, model);
+  return {
+    task,
+    model,
+    controller,
+    initialWeightsSha256: weightsSha256(model),
+    info: {
+      task: o.task,
+      description: task.description,
+      vocabSize: task.vocabSize,
+      chancePerplexity: task.vocabSize,
+      model: text,
+      parameters,
+      backend,
+      threads,
+      truncation: o.truncation,
+      trainSteps: task.train.steps,
+      batch: o.batch,
+    },
+  };
+}
+
+export interface RunControl {
+  /** Where checkpoints go (DIR/checkpoint). */
+  checkpointDir: string;
+  /** Resume from this checkpoint root. */
+  resumeFrom?: string;
+  /** Set (to non-zero) by another thread to interrupt: the current update finishes, a checkpoint is written. */
+  abortFlag: Int32Array;
+  onEvent: (event: RunEvent) => void;
+}
+
+export interface FinishedRun {
+  result: RunResult;
+  /** Final weights (safetensors bytes). */
+  weights: Uint8Array;
+  /** Weights at the best validation perplexity, when there was a validation. */
+  best?: Uint8Array;
+}
+
+/** Runs the prepared training; maps the engine's events; returns the result and the weights to write. */
+export async function runTraining(
+  o: TrainOptions,
+  run: PreparedRun,
+  control: RunControl,
+): Promise<FinishedRun> {
+  const { model, task, controller } = run;
+  const language = task.kind === 'language';
+  const stop: TrainConfig['stop'] = {
+    ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
+    ...(o.updates === undefined ? {} : { updates: o.updates }),
+    ...(o.maxTime === undefined ? {} : { wallTimeSeconds: o.maxTime }),
+  };
+  if (Object.keys(stop).length === 0) stop.epochs = 40;
+  // SIGINT arrives on the main thread, which sets the shared flag; it is read after every update. The
+  // engine then stops after that update, writes a checkpoint and returns with stoppedBy 'aborted'.
+  const abort = new AbortController();
+  const onEvent = (event: TrainEvent) => {
+    for (const mapped of mapEvent(event)) control.onEvent(mapped);
+    if (event.type === 'step' && !abort.signal.aborted && Atomics.load(control.abortFlag, 0) !== 0)
+      abort.abort();
+  };
+  const config: TrainConfig = {
+    model,
+    train: task.train,
+    valid: task.valid,
+    test: task.test,
+    truncation: controller,
+    windowing: o.windowing,
+    optimizer: {
+      name: o.optimizer,
+      ...(o.lr === undefined ? {} : { learningRate: o.lr }),
+      ...(o.weightDecay === undefined ? {} : { weightDecay: o.weightDecay }),
+      ...(o.momentum === undefined ? {} : { momentum: o.momentum }),
+    },
+    learningRateScaling: o.scaleLr,
+    ...(o.clip === undefined ? {} : { clip: { norm: o.clip, over: o.clipOver } }),
+    ...(o.lrDecay === undefined ? {} : { plateau: { factor: o.lrDecay, patience: o.lrPatience } }),
+    stop,
+    evaluation: o.evalEvery === undefined ? {} : { every: o.evalEvery },
+    checkpoint: {
+      dir: control.checkpointDir,
+      keep: 2,
+      ...(o.checkpointEvery === undefined ? {} : { every: o.checkpointEvery }),
+    },
+    ...(control.resumeFrom === undefined ? {} : { resumeFrom: control.resumeFrom }),
+    seed: o.seed,
+    ...(o.monitorBias
+      ? {
+          monitorBias: {
+            ...(o.refreshEvery === undefined ? {} : { every: o.refreshEvery }),
+            // The engine's defaults are the synthetic preset's; language models take the LM preset's W and S.
+            ...(o.window !== undefined ? { window: o.window } : language ? { window: 400 } : {}),
+            ...(o.burnIn !== undefined ? { burnIn: o.burnIn } : language ? { burnIn: 40 } : {}),
+            ...(o.samples !== undefined ? { samples: o.samples } : language ? { samples: 32 } : {}),
+            ...(o.cumulative !== undefined
+              ? { cumulative: o.cumulative }
+              : language
+                ? { cumulative: 'approximate' as const }
+                : {}),
+          },
+        }
+      : {}),
+    signal: abort.signal,
+    onEvent,
+  };
+  let result: Awaited<ReturnType<typeof train>>;
+  try {
+    result = await train(config);
+  } catch (error) {
+    throw new RunError((error as Error).message.split('\n')[0]);
+  }
+  const weights = new Uint8Array(serializeWeights(model));
+  let best: Uint8Array | undefined;
+  if (result.checkpoint !== undefined) {
+    const ck = readCheckpoint(result.checkpoint);
+    if (ck.best) {
+      // best.safetensors of a checkpoint holds the variables' own layout: load them, then write PyTorch's.
+      const names = [...model.namedVariables.keys()];
+      model.variables.forEach((variable, i) => {
+        const saved = ck.best!.get(names[i]!)!;
+        tf.tidy(() => variable.assign(tf.tensor(saved.data, saved.shape, variable.dtype)));
+      });
+      best = new Uint8Array(serializeWeights(model));
+    }
+  }
+  return {
+    weights,
+    ...(best ? { best } : {}),
+    result: {
+      updates: result.updates,
+      epochs: result.epochs,
+      finalTruncation: result.truncation,
+      truncationHistory: result.truncationHistory,
+      ...(result.bestValid
+        ? {
+            bestValid: {
+              update: result.bestValid.update,
+              loss: result.bestValid.loss,
+              perplexity: result.bestValid.perplexity,
+            },
+          }
+        : {}),
+      ...(result.testAtBest
+        ? { testAtBest: { loss: result.testAtBest.loss, perplexity: result.testAtBest.perplexity } }
+        : {}),
+      tokens: result.tokens,
+      tokensPerSecond: result.tokensPerSecond,
+      wallSeconds: result.elapsedSeconds,
+      estimateSeconds: result.estimateSeconds,
+      stoppedBy: result.stoppedBy,
+      ...(result.checkpoint ? { checkpoint: result.checkpoint } : {}),
+      initialWeightsSha256: run.initialWeightsSha256,
+    },
+  };
+}
+
+export { Vocabulary };

@@ -1,0 +1,121 @@
+import { analyzeProfile } from '@tbptt/estimators';
+import type { TopLevelSpec } from 'vega-lite';
+import type { MetricsLine } from '../io/run-files';
+import type { StepRecord } from '../run-events';
+import { methodOrder, type RunRecord } from './collect-runs';
+import { lineChart } from './vega-svg';
+
+/** The report's plots: file name → Vega-Lite spec. Series are the methods (`fixed:10`, `adaptive:0.1`, …). */
+export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevelSpec> {
+  const sorted = [...runs].sort((a, b) => methodOrder(a.method, b.method) || a.seed - b.seed);
+  const valid: Record<string, unknown>[] = [];
+  const ks: Record<string, unknown>[] = [];
+  const deltas: Record<string, unknown>[] = [];
+  for (const run of sorted) {
+    const series = { method: run.method, seed: `${run.method} seed ${run.seed}` };
+    const steps = run.metrics.filter((m): m is StepRecord & MetricsLine => m.type === 'step');
+    const atUpdate = new Map(steps.map((s) => [s.update, s]));
+    for (const m of run.metrics) {
+      if (m.type === 'evaluate' && m.split === 'valid' && Number.isFinite(m.perplexity)) {
+        const step = atUpdate.get(m.update);
+        valid.push({
+          ...series,
+          epoch: step ? step.epoch + step.position / step.steps : m.epoch,
+          seconds: step?.elapsedSeconds ?? m.elapsedSeconds ?? 0,
+          perplexity: m.perplexity,
+        });
+      } else if (m.type === 'estimate' && Number.isFinite(m.deltaAtCurrent) && m.deltaAtCurrent > 0) {
+        deltas.push({ ...series, update: m.update, delta: m.deltaAtCurrent });
+      } else if (m.type === 'bias' && Number.isFinite(m.deltaAtK) && m.deltaAtK > 0) {
+        deltas.push({ ...series, update: m.update, delta: m.deltaAtK });
+      }
+    }
+    // K against updates: every change, and at most ~300 points per run.
+    const every = Math.max(1, Math.ceil(steps.length / 300));
+    let last = -1;
+    steps.forEach((s, i) => {
+      if (i % every === 0 || s.truncation !== last || i === steps.length - 1)
+        ks.push({ ...series, update: s.update, K: s.truncation });
+      last = s.truncation;
+    });
+  }
+  // Profiles: the first seed of each method.
+  const phi: Record<string, unknown>[] = [];
+  const tail: Record<string, unknown>[] = [];
+  const bias: Record<string, unknown>[] = [];
+  const seen = new Set<string>();
+  for (const run of sorted) {
+    if (!run.profile || seen.has(run.method)) continue;
+    seen.add(run.method);
+    let analysis: ReturnType<typeof analyzeProfile>;
+    try {
+      analysis = analyzeProfile(run.profile.total, { estimator: 'ols' });
+    } catch {
+      continue;
+    }
+    const values = run.profile.total.phi;
+    values.forEach((v, k) => {
+      if (v > 0) phi.push({ method: run.method, lag: k, phi: v });
+    });
+    const tau = analysis.tau;
+    const phiTau = values[tau]!;
+    for (let k = tau; k < values.length; k++)
+      tail.push({ method: run.method, lag: k, phi: phiTau * analysis.beta ** (k - tau) });
+    analysis.relativeBias.forEach((d, i) => {
+      if (Number.isFinite(d) && d > 0) bias.push({ method: run.method, K: i + 1, delta: d });
+    });
+  }
+  const method = { field: 'method', title: 'method' };
+  return {
+    'valid-perplexity-epoch.svg': lineChart({
+      title: 'Validation perplexity against epoch',
+      values: valid,
+      x: { field: 'epoch', title: 'epoch' },
+      y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' },
+      series: method,
+      detail: 'seed',
+      points: true,
+    }),
+    'valid-perplexity-time.svg': lineChart({
+      title: 'Validation perplexity against wall time',
+      values: valid,
+      x: { field: 'seconds', title: 'training time (s)' },
+      y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' },
+      series: method,
+      detail: 'seed',
+      points: true,
+    }),
+    'truncation-updates.svg': lineChart({
+      title: 'Truncation K against updates',
+      values: ks,
+      x: { field: 'update', title: 'update' },
+      y: { field: 'K', title: 'K' },
+      series: method,
+      detail: 'seed',
+    }),
+    'bias-updates.svg': lineChart({
+      title: 'Relative bias bound δ̂ at the current K against updates',
+      values: deltas,
+      x: { field: 'update', title: 'update' },
+      y: { field: 'delta', title: 'δ̂(K)', scale: 'log' },
+      series: method,
+      detail: 'seed',
+      points: true,
+    }),
+    'profile.svg': lineChart({
+      title: 'Gradient-norm profile φ̂ at the final weights (dashed: fitted geometric tail)',
+      values: phi,
+      dashed: tail,
+      x: { field: 'lag', title: 'lag k' },
+      y: { field: 'phi', title: 'φ̂_k', scale: 'log' },
+      series: method,
+    }),
+    'relative-bias.svg': lineChart({
+      title: 'Relative bias bound δ̂(K) at the final weights',
+      values: bias,
+      x: { field: 'K', title: 'K' },
+      y: { field: 'delta', title: 'δ̂(K)', scale: 'log' },
+      series: method,
+    }),
+  };
+}

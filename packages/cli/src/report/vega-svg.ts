@@ -1,0 +1,61 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** Renders a Vega-Lite spec to an SVG string in Node (headless view, no canvas needed for SVG). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** A line chart of `values` (x, y, series), one coloured line per series. */
+export function lineChart(options: {
+  title: string;
+  values: Record<string, unknown>[];
+  x: { field: string; title: string; scale?: 'linear' | 'log' };
+  y: { field: string; title: string; scale?: 'linear' | 'log' };
+  series: { field: string; title: string };
+  /** Draw points instead of a line where the data are sparse. */
+  points?: boolean;
+  /** Field that splits a series into separate lines (e.g. seed) without a legend entry. */
+  detail?: string;
+  /** A second layer drawn dashed (e.g. a fitted tail), with the same encodings. */
+  dashed?: Record<string, unknown>[];
+}): TopLevelSpec {
+  const encoding = {
+    x: {
+      field: options.x.field,
+      type: 'quantitative',
+      title: options.x.title,
+      scale: { type: options.x.scale ?? 'linear' },
+    },
+    y: {
+      field: options.y.field,
+      type: 'quantitative',
+      title: options.y.title,
+      scale: options.y.scale === 'log' ? { type: 'log' } : { zero: false },
+    },
+    color: { field: options.series.field, type: 'nominal', title: options.series.title },
+    ...(options.detail ? { detail: { field: options.detail, type: 'nominal' } } : {}),
+  };
+  const main = {
+    data: { values: options.values },
+    mark: { type: 'line', point: options.points === true, interpolate: 'step-after' as const },
+    encoding,
+  };
+  const line = { ...main, mark: { type: 'line' as const, point: options.points === true } };
+  const layers: unknown[] = [options.points ? line : { ...main, mark: { type: 'line', point: false } }];
+  if (options.dashed && options.dashed.length > 0) {
+    layers.push({ data: { values: options.dashed }, mark: { type: 'line', strokeDash: [4, 3] }, encoding });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: options.title,
+    width: 480,
+    height: 280,
+    layer: layers,
+  } as unknown as TopLevelSpec;
+}

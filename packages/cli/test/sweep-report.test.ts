@@ -1,0 +1,148 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { tbptt, tempDir } from './helpers';
+
+const SET = [
+  'hidden=16',
+  'train-steps=1200',
+  'valid-steps=300',
+  'test-steps=300',
+  'updates=40',
+  'eval-every=20',
+  'refresh-every=20',
+  'backend=wasm',
+].flatMap((kv) => ['--set', kv]);
+
+/** Every text node of a parsed SVG. */
+function texts(node: unknown, out: string[] = []): string[] {
+  if (typeof node === 'string' || typeof node === 'number') out.push(String(node));
+  else if (Array.isArray(node)) for (const n of node) texts(n, out);
+  else if (node && typeof node === 'object')
+    for (const [k, v] of Object.entries(node)) if (!k.startsWith('@_')) texts(v, out);
+  return out;
+}
+
+describe('tbptt sweep + report', () => {
+  it('--plan prints one command per run and a JSON list', () => {
+    const out = join(tempDir('plan'), 'sweep');
+    const sh = tbptt([
+      'sweep',
+      '--preset',
+      'copy',
+      '--fixed',
+      '5,10',
+      '--adaptive',
+      '0.1',
+      '--seeds',
+      '2',
+      '--out',
+      out,
+      '--plan',
+      ...SET,
+    ]);
+    expect(sh.code).toBe(0);
+    const lines = sh.stdout.trim().split('\n');
+    expect(lines).toHaveLength(6);
+    expect(lines[0]).toMatch(
+      /^npx tbptt train --preset copy .*--truncation fixed:5 --seed 1 --out \S+fixed-5\/seed-1 --quiet$/,
+    );
+    const json = JSON.parse(
+      tbptt([
+        'sweep',
+        '--preset',
+        'copy',
+        '--fixed',
+        '5,10',
+        '--adaptive',
+        '0.1',
+        '--seeds',
+        '2',
+        '--out',
+        out,
+        '--plan',
+        'json',
+        ...SET,
+      ]).stdout,
+    );
+    expect(json.map((r: { method: string; seed: number }) => `${r.method}#${r.seed}`)).toEqual([
+      'fixed:5#1',
+      'fixed:5#2',
+      'fixed:10#1',
+      'fixed:10#2',
+      'adaptive:0.1#1',
+      'adaptive:0.1#2',
+    ]);
+    expect(existsSync(out)).toBe(false); // planning writes nothing
+  });
+
+  it('runs a tiny grid with paired initial weights, skips finished runs, and reports a table and SVGs that parse', () => {
+    const out = join(tempDir('sweep'), 'sweep');
+    const grid = [
+      'sweep',
+      '--preset',
+      'copy',
+      '--fixed',
+      '5',
+      '--adaptive',
+      '0.1',
+      '--seeds',
+      '2',
+      '--jobs',
+      '2',
+      '--out',
+      out,
+      ...SET,
+    ];
+    const r = tbptt(grid);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/4 of 4 runs finished/);
+    const summary = (name: string) => JSON.parse(readFileSync(join(out, name, 'summary.json'), 'utf8'));
+    // Paired comparison: each seed's methods start from the same weights, different seeds from different ones.
+    expect(summary('fixed-5/seed-1').initialWeightsSha256).toBe(
+      summary('adaptive-0.1/seed-1').initialWeightsSha256,
+    );
+    expect(summary('fixed-5/seed-2').initialWeightsSha256).toBe(
+      summary('adaptive-0.1/seed-2').initialWeightsSha256,
+    );
+    expect(summary('fixed-5/seed-1').initialWeightsSha256).not.toBe(
+      summary('fixed-5/seed-2').initialWeightsSha256,
+    );
+
+    const again = tbptt(grid);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/4 runs \(4 already finished\)/);
+
+    const report = tbptt(['report', out]);
+    expect(report.code, report.stderr).toBe(0);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(
+      /\| method \| runs \| valid ppl at best valid \| test ppl at best valid \| K mean \[min, max\] \| wall time \(s\) \| tokens\/s \|/,
+    );
+    const rows = md.split('\n').filter((l) => /^\| (fixed|adaptive)/.test(l));
+    expect(rows.map((l) => l.split('|')[1]!.trim())).toEqual(['fixed:5', 'adaptive:0.1']);
+    // mean (sd) over the two seeds, from the summaries.
+    const ppl = [1, 2].map((s) => summary(`fixed-5/seed-${s}`).bestValidPerplexity);
+    const mean = (ppl[0] + ppl[1]) / 2;
+    const sd = Math.abs(ppl[0] - ppl[1]) / Math.SQRT2;
+    expect(rows[0]).toContain(`| fixed:5 | 2 | ${mean.toFixed(3)} (${sd.toFixed(3)}) |`);
+    expect(rows[0]).toContain('5.0 [5, 5]');
+
+    const parser = new XMLParser({ ignoreAttributes: false });
+    for (const file of [
+      'valid-perplexity-epoch.svg',
+      'valid-perplexity-time.svg',
+      'truncation-updates.svg',
+      'bias-updates.svg',
+      'profile.svg',
+      'relative-bias.svg',
+    ]) {
+      const svg = readFileSync(join(out, file), 'utf8');
+      expect(XMLValidator.validate(svg), file).toBe(true);
+      const words = texts(parser.parse(svg));
+      if (file !== 'bias-updates.svg') expect(words, file).toContain('fixed:5');
+      expect(words, file).toContain('adaptive:0.1');
+    }
+  });
+});
