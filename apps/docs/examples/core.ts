@@ -7,7 +7,15 @@ await selectBackend('wasm');
 const vocab = SYNTHETIC_VOCAB_SIZE;
 const data = (steps: number, batch: number, seed: number) =>
   tokenStream(copyTask({ steps, batch, length: 10, minLength: 5, seed }), { oneHot: vocab });
-const model = createModel({ cell: 'lstm', input: 'dense', featureSize: vocab, hiddenSize: 32, numLayers: 1, outputSize: vocab, seed: 1 });
+const model = createModel({
+  cell: 'lstm',
+  input: 'dense',
+  featureSize: vocab,
+  hiddenSize: 32,
+  numLayers: 1,
+  outputSize: vocab,
+  seed: 1,
+});
 
 const result = await train({
   model,
@@ -22,10 +30,15 @@ const result = await train({
   evaluation: { every: 30 },
   onEvent: (event) => {
     if (event.type === 'estimate')
-      console.log(`update ${event.update}: β̂ ${event.beta.toFixed(3)}, δ̂(${event.current}) ${event.deltaAtCurrent.toFixed(3)} → K ${event.chosen}`);
+      console.log(
+        `update ${event.update}: β̂ ${event.beta.toFixed(3)}, δ̂(${event.current}) ${event.deltaAtCurrent.toFixed(3)} → K ${event.chosen}`,
+      );
     if (event.type === 'truncation') console.log(`update ${event.update}: K ${event.from} → ${event.to}`);
-    if (event.type === 'evaluate') console.log(`update ${event.update}: valid perplexity ${event.perplexity.toFixed(3)}`);
+    if (event.type === 'evaluate')
+      console.log(`update ${event.update}: valid perplexity ${event.perplexity.toFixed(3)}`);
   },
 });
-console.log(`${result.updates} updates, K now ${result.truncation}, ${Math.round(result.tokensPerSecond)} tokens/s`);
+console.log(
+  `${result.updates} updates, K now ${result.truncation}, ${Math.round(result.tokensPerSecond)} tokens/s`,
+);
 model.dispose();

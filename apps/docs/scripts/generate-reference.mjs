@@ -55,7 +55,8 @@ async function generateApi() {
     }
   });
   const project = await typedoc.convert();
-  if (!project) throw new Error('generate-reference: TypeDoc could not convert the packages (see the messages above)');
+  if (!project)
+    throw new Error('generate-reference: TypeDoc could not convert the packages (see the messages above)');
   await typedoc.generateOutputs(project);
   const pages = readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.md'));
   for (const page of pages) fixAnchors(join(out, String(page)));
@@ -131,7 +132,9 @@ function generateCli() {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: '100' },
     });
     if (run.status !== 0) {
-      throw new Error(`generate-reference: \`tbptt ${[...args, '--help'].join(' ')}\` exited ${run.status}: ${run.stderr}`);
+      throw new Error(
+        `generate-reference: \`tbptt ${[...args, '--help'].join(' ')}\` exited ${run.status}: ${run.stderr}`,
+      );
     }
     return run.stdout.trimEnd();
   };

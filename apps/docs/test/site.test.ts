@@ -29,7 +29,8 @@ function newest(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    if (/node_modules|[/\\]reference[/\\]api[/\\]|reference[/\\]cli\.md|\.vitepress-cache/.test(path)) continue;
+    if (/node_modules|[/\\]reference[/\\]api[/\\]|reference[/\\]cli\.md|\.vitepress-cache/.test(path))
+      continue;
     latest = Math.max(latest, statSync(path).mtimeMs);
   }
   return latest;
@@ -109,7 +110,7 @@ describe('the built site', () => {
     while (queue.length > 0) {
       const path = queue.shift()!;
       const response = await page.goto(origin + path, { waitUntil: 'load' });
-      if (!response || response.status() !== 200) {
+      if (response?.status() !== 200) {
         problems.push(`${path}: HTTP ${response?.status() ?? 'no response'}`);
         continue;
       }
@@ -145,8 +146,18 @@ describe('the built site', () => {
     expect(problems).toEqual([]);
     // The crawl reached every section: concepts, guides, the generated API and CLI pages, results, the demo.
     const paths = [...seen];
-    for (const expected of ['/concepts/adaptive-method', '/guides/backends', '/reference/cli', '/reference/api/', '/results/', '/demo']) {
-      expect(paths.some((p) => p.includes(expected)), `crawled ${paths.join(', ')}`).toBe(true);
+    for (const expected of [
+      '/concepts/adaptive-method',
+      '/guides/backends',
+      '/reference/cli',
+      '/reference/api/',
+      '/results/',
+      '/demo',
+    ]) {
+      expect(
+        paths.some((p) => p.includes(expected)),
+        `crawled ${paths.join(', ')}`,
+      ).toBe(true);
     }
     expect(seen.size).toBeGreaterThan(20);
   });
@@ -183,19 +194,27 @@ describe('the demo', () => {
   it('trains on wasm: ≥ 100 updates, K moves, the loss falls, tokens/s shows; pause, resume and reset work', async () => {
     const { page, errors } = await openPage();
     const summary = () =>
-      page.evaluate(() => (window as unknown as { __tbpttDemo: { summary(): DemoSummary } }).__tbpttDemo.summary());
+      page.evaluate(() =>
+        (window as unknown as { __tbpttDemo: { summary(): DemoSummary } }).__tbpttDemo.summary(),
+      );
     const tensors = () =>
-      page.evaluate(() => (window as unknown as { __tbpttDemo: { liveTensors(): number } }).__tbpttDemo.liveTensors());
+      page.evaluate(() =>
+        (window as unknown as { __tbpttDemo: { liveTensors(): number } }).__tbpttDemo.liveTensors(),
+      );
     // Seed 1 with a profile every 10 updates: K leaves its initial 15 at the first estimate.
     await page.goto(`${base}demo.html?backend=wasm&seed=1&refreshEvery=10`, { waitUntil: 'networkidle' });
-    await page.waitForFunction(() => (window as unknown as { __tbpttDemo?: unknown }).__tbpttDemo !== undefined);
+    await page.waitForFunction(
+      () => (window as unknown as { __tbpttDemo?: unknown }).__tbpttDemo !== undefined,
+    );
     await page.getByTestId('demo-start').waitFor();
-    await expect.poll(() => page.getByTestId('demo-backend').textContent(), { timeout: 30_000 }).toMatch(/^wasm/);
+    await expect
+      .poll(() => page.getByTestId('demo-backend').textContent(), { timeout: 30_000 })
+      .toMatch(/^wasm/);
     const before = await tensors();
 
     await page.getByTestId('demo-start').click();
     await expect
-      .poll(async () => (await summary()).updates, { timeout: 180_000, intervals: [1000] })
+      .poll(async () => (await summary()).updates, { timeout: 180_000, interval: 1000 })
       .toBeGreaterThanOrEqual(100);
     const running = await summary();
     expect(running.error).toBeUndefined();

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { katex } from '@mdit/plugin-katex';
-import { defineConfig, type DefaultTheme } from 'vitepress';
+import { type DefaultTheme, defineConfig } from 'vitepress';
 import { crossOriginIsolation } from './cross-origin-isolation';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -17,7 +17,17 @@ function apiSidebar(): DefaultTheme.SidebarItem[] {
  * Until the packages ship browser entry points, the demo's bundle maps Node's built-in modules (imported by
  * checkpoint and corpus code the page never runs) to a stub that throws if called.
  */
-const NODE_BUILTINS = ['crypto', 'fs', 'fs/promises', 'path', 'os', 'buffer', 'module', 'worker_threads', 'url'];
+const NODE_BUILTINS = [
+  'crypto',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'buffer',
+  'module',
+  'worker_threads',
+  'url',
+];
 const nodeStub = here('./theme/demo/node-builtins-stub.ts');
 
 const sidebar: DefaultTheme.Sidebar = [
@@ -88,7 +98,8 @@ export default defineConfig({
   head: [['link', { rel: 'icon', href: 'data:,' }]],
   markdown: {
     config(md) {
-      md.use(katex, { output: 'htmlAndMathml', throwOnError: true });
+      // (cast: VitePress bundles its own markdown-it types, the plugin uses @types/markdown-it)
+      md.use(katex as never, { output: 'htmlAndMathml', throwOnError: true });
     },
   },
   themeConfig: {

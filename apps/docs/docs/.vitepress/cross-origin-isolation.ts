@@ -1,5 +1,3 @@
-import type { Plugin } from 'vite';
-
 /**
  * The headers that make a page cross-origin isolated (`self.crossOriginIsolated`), which browsers require
  * for SharedArrayBuffer and so for tfjs's threaded wasm build. Every host of the built site should send them
@@ -10,8 +8,24 @@ export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** What of a Vite plugin this needs (typed here: the repository has two Vite versions, VitePress's and Vitest's). */
+interface DevServerPlugin {
+  name: string;
+  configureServer(server: {
+    middlewares: {
+      use(
+        handler: (
+          req: unknown,
+          res: { setHeader(name: string, value: string): void },
+          next: () => void,
+        ) => void,
+      ): void;
+    };
+  }): void;
+}
+
 /** Sends the isolation headers from `vitepress dev` (Vite's dev server). */
-export function crossOriginIsolation(): Plugin {
+export function crossOriginIsolation(): DevServerPlugin {
   return {
     name: 'tbptt-cross-origin-isolation',
     configureServer(server) {

@@ -9,6 +9,7 @@ import {
   type FixedTruncationState,
   fixedTruncation,
   type TrainConfig,
+  type TruncationContext,
   type TruncationController,
   tokenStream,
 } from '@tbptt/core';
@@ -97,7 +98,8 @@ export function checkSettings(settings: DemoSettings): DemoSettings {
     fail('truncation', 'an integer in [2, 100]', truncation);
   if (!Object.hasOwn(MODEL_SIZES, model)) fail('model', "'tiny', 'small' or 'medium'", model);
   if (!(learningRate > 0 && learningRate <= 1)) fail('learningRate', 'in (0, 1]', learningRate);
-  if (!Number.isInteger(refreshEvery) || refreshEvery < 1) fail('refreshEvery', 'a positive integer', refreshEvery);
+  if (!Number.isInteger(refreshEvery) || refreshEvery < 1)
+    fail('refreshEvery', 'a positive integer', refreshEvery);
   if (!Number.isSafeInteger(seed) || seed < 0) fail('seed', 'a non-negative integer', seed);
   if (!Number.isInteger(batch) || batch < 1 || batch > 256) fail('batch', 'an integer in [1, 256]', batch);
   return settings;
@@ -159,7 +161,7 @@ export function createDemoRun(settings: DemoSettings): DemoRun {
     });
     truncation = {
       ...inner,
-      next(state, context) {
+      next(state: AdaptiveTruncationState, context: TruncationContext) {
         return inner.next(state, {
           ...context,
           profiles(request) {
@@ -175,7 +177,7 @@ export function createDemoRun(settings: DemoSettings): DemoRun {
     let lastUpdate = 0;
     truncation = {
       ...inner,
-      next(state, context) {
+      next(state: FixedTruncationState, context: TruncationContext) {
         if (context.update - lastUpdate >= settings.refreshEvery) {
           lastUpdate = context.update;
           const request = { ...PROFILE, repeats: 1, averaging: 'norm' as const };
@@ -216,6 +218,7 @@ export function settingsFromQuery(query: URLSearchParams): DemoSettings {
   if (mode !== null) s.mode = mode as DemoSettings['mode'];
   const model = query.get('model');
   if (model !== null) s.model = model as ModelSize;
-  for (const key of ['delta', 'truncation', 'learningRate', 'refreshEvery', 'seed', 'batch'] as const) num(key);
+  for (const key of ['delta', 'truncation', 'learningRate', 'refreshEvery', 'seed', 'batch'] as const)
+    num(key);
   return checkSettings(s);
 }
