@@ -34,7 +34,7 @@ const loss = tf.tidy(() => {
   ); // [T·B]
   const state = model.initialState(B); // [h0, c0, h1, c1], each [B, H]
   const { logits } = model.forward(ids, state); // logits [T, B, V]
-  return softmaxCrossEntropy(next, logits.reshape([T * B, 50]) as tf.Tensor2D).dataSync()[0]!; // [T·B, V]
+  return softmaxCrossEntropy(next, tf.reshape(logits, [T * B, 50]) as tf.Tensor2D).dataSync()[0]!; // [T·B, V]
 });
 console.log(`loss of an untrained model: ${loss.toFixed(3)} nats (ln 50 = ${Math.log(50).toFixed(3)})`);
 
@@ -43,7 +43,7 @@ const bytes = serializeWeights(model);
 const copy = createModel({ ...model.spec, seed: 2 });
 deserializeWeights(copy, bytes);
 const same = model.variables.every((v, i) =>
-  tf.tidy(() => tf.equal(v, copy.variables[i]!).all().dataSync()[0] === 1),
+  tf.tidy(() => tf.all(tf.equal(v, copy.variables[i]!)).dataSync()[0] === 1),
 );
 console.log(
   `${bytes.byteLength} bytes of weights; a second model loaded them: ${same ? 'identical' : 'different'}`,
