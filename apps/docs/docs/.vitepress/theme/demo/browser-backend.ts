@@ -5,7 +5,7 @@
  * here (a bundler cannot follow `selectBackend`'s optional import of a peer), then activated.
  */
 import { selectBackend } from '@tbptt/models';
-import { registerKernelFixes } from '@tbptt/models/kernels';
+import { ensureGradients, registerKernelFixes } from '@tbptt/models/kernels';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -59,6 +59,8 @@ export async function activateBackend(name: DemoBackend, threads: number): Promi
     if (!(await tf.setBackend('webgl'))) {
       throw new Error('activateBackend: WebGL could not be initialised in this browser; use ?backend=wasm');
     }
+    // What selectBackend does after activating a backend: tfjs's gradients, then this project's kernels.
+    await ensureGradients();
     registerKernelFixes('webgl');
     active = { name, threads: 1, simd: false, crossOriginIsolated: isolated };
   } else {
