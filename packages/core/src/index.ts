@@ -47,14 +47,27 @@ export { scaleByLearningRate, scaledLearningRate } from './optim/learning-rate';
 export type { Optimizer, OptimizerName, OptimizerSpec } from './optim/optimizer';
 export { DEFAULT_LEARNING_RATES } from './optim/optimizer';
 export { momentum, sgd } from './optim/sgd';
+export {
+  gapDensityMean,
+  gapNegativeLogDensity,
+  integratedIntensity,
+} from './point-process/gap-density';
+export {
+  gapNegativeLogDensityRows,
+  POINT_PROCESS_EXTRA_COLUMNS,
+  pointProcessLoss,
+} from './point-process/point-process-loss';
+export type { PointProcessMetrics } from './point-process/point-process-metrics';
 export type { GradientNormProfileOptions } from './profile/gradient-norm-profile';
 export { gradientNormProfile, gradientNormProfileGroups } from './profile/gradient-norm-profile';
 export type { DenseStreamOptions } from './streams/dense-stream';
 export { denseStream } from './streams/dense-stream';
+export type { PointProcessLayout } from './streams/point-process-stream';
+export { pointProcessStream } from './streams/point-process-stream';
 export type { Stream, StreamShape, StreamWindow } from './streams/stream';
 export type { PairedTokenLayout, TokenLayout, TokenStreamOptions } from './streams/token-stream';
 export { tokenStream } from './streams/token-stream';
-export type { Evaluation } from './train/evaluate';
+export type { EvaluateOptions, Evaluation } from './train/evaluate';
 export { evaluate } from './train/evaluate';
 export type {
   BiasEvent,

@@ -11,6 +11,12 @@ export type { DownloadErrorKind } from './download/download-error';
 export { DownloadError } from './download/download-error';
 export type { DownloadOptions, DownloadProgress } from './download/download-file';
 export { DEFAULT_TIMEOUT_MS } from './download/download-file';
+export type { BookOrder, BookOrderOptions } from './events/book-order';
+export { BOOK_ORDER_MARKS, BOOK_ORDER_SHA256, loadBookOrder } from './events/book-order';
+export type { EventFileOptions, EventSequence, EventSequences } from './events/event-sequences';
+export { loadEventSequences, parseEventSequences } from './events/event-sequences';
+export type { EventRowOptions, EventRows, EventStream, EventStreamsOptions } from './events/event-stream';
+export { batchifyEvents, eventRows, eventStreams, sliceEventRows } from './events/event-stream';
 export type { ArchiveMember, CorpusName, CorpusSource, SourceFile } from './loaders/corpus-sources';
 export {
   CORPUS_NAMES,
@@ -30,5 +36,11 @@ export type { PairedTokenStream } from './streams/paired-token-stream';
 export { BLANK, FIRST_SYMBOL, START, SYMBOL_COUNT, SYNTHETIC_VOCAB_SIZE } from './synthetic/alphabet';
 export type { CopyTaskOptions } from './synthetic/copy-task';
 export { copyTask } from './synthetic/copy-task';
+export type {
+  ExponentialIntensityOptions,
+  ExponentialIntensityParameters,
+  ExponentialIntensityTruth,
+} from './synthetic/exponential-intensity-process';
+export { exponentialIntensityProcess } from './synthetic/exponential-intensity-process';
 export type { RepeatTaskOptions } from './synthetic/repeat-task';
 export { repeatTask } from './synthetic/repeat-task';

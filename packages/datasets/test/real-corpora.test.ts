@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,6 +61,25 @@ describe.skipIf(!available)('real corpora in ../shared/datasets', () => {
       expect(streamColumn(stream, 7)).toEqual(corpus.train.subarray(7 * stream.steps, 8 * stream.steps));
     });
   }
+
+  it('loadCorpus refuses a data folder that holds the other corpus (issue 9 item 7)', async () => {
+    // TBPTT_DATA_DIR pointing straight at the PTB folder: asking for WikiText-2 must not return PTB.
+    await expect(loadCorpus('wikitext-2', { dataDir: join(shared, 'ptb') })).rejects.toThrow(
+      /loadCorpus: data folder ".*ptb": train.txt is ptb's file, not wikitext-2's/,
+    );
+    await expect(loadCorpus('ptb', { dataDir: join(shared, 'wikitext-2') })).rejects.toThrow(
+      /is wikitext-2's file, not ptb's/,
+    );
+    const dir = await makeTempDir();
+    try {
+      for (const split of SPLITS) await writeFile(join(dir, `ptb.${split}.txt`), 'a b\n');
+      await expect(loadCorpus('wikitext-2', { dataDir: dir })).rejects.toThrow(
+        /holds ptb, not wikitext-2 \(ptb.train.txt\)/,
+      );
+    } finally {
+      await removeTempDir(dir);
+    }
+  });
 
   it('loadCorpus reads both corpora from a data folder holding ptb/ and wikitext-2/', async () => {
     const ptb = await loadCorpus('ptb', { dataDir: shared });

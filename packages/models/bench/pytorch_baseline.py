@@ -4,9 +4,14 @@ Same configurations as bench/configs.ts. Prints one JSON object per line:
 {"config", "median_ms", "tokens_per_s", "steps", "peak_rss_mb", "torch", "threads", "matmul_gflops"}.
 Run with OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE (the bench sets them).
 
+Every result carries "blas": which BLAS the process really runs (see blas_info); "blas.valid" is false
+for a reference BLAS (Debian's libblas3, 20x slower than OpenBLAS), which makes every ratio meaningless.
+
 usage: python3 pytorch_baseline.py CONFIG_JSON [STEPS] [WARMUP]
+       python3 pytorch_baseline.py --info
 """
 import json
+import os
 import resource
 import statistics
 import sys
@@ -35,6 +40,47 @@ class Model(nn.Module):
         return self.decoder(out), state
 
 
+def blas_info():
+    """The BLAS this process has loaded (after a product), from /proc/self/maps, and torch's build config.
+
+    Debian's python3-torch links libblas.so.3, an alternative: the reference BLAS (libblas3, in
+    .../blas/) unless libopenblas0-pthread (.../openblas-pthread/) is installed. torch.__config__.show()
+    then says BLAS_INFO=generic either way, so the loaded library is what counts.
+    """
+    a = torch.randn(64, 64)
+    a @ a
+    libraries = set()
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                name = os.path.basename(path)
+                if any(k in name for k in ("blas", "mkl", "blis", "lapack")):
+                    libraries.add(os.path.realpath(path))
+    except OSError:
+        pass
+    joined = " ".join(sorted(libraries))
+    if "openblas" in joined:
+        kind = "openblas"
+    elif "mkl" in joined:
+        kind = "mkl"
+    elif "blis" in joined:
+        kind = "blis"
+    elif "/blas/" in joined or "libblas" in joined:
+        kind = "reference"
+    else:
+        kind = "unknown"
+    config = torch.__config__.show()
+    blas_config = next((part.strip() for part in config.replace(",", "\n").split("\n") if "BLAS_INFO" in part), "")
+    return {
+        "kind": kind,
+        "valid": kind in ("openblas", "mkl", "blis"),
+        "libraries": sorted(libraries),
+        "config": blas_config,
+        "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+    }
+
+
 def matmul_peak():
     a = torch.randn(512, 512)
     b = torch.randn(512, 512)
@@ -49,6 +95,10 @@ def matmul_peak():
 
 
 def main():
+    if sys.argv[1] == "--info":
+        torch.set_num_threads(2)
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas_info()}))
+        return
     c = json.loads(sys.argv[1])
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 2
@@ -88,6 +138,7 @@ def main():
                 "torch": torch.__version__,
                 "threads": torch.get_num_threads(),
                 "matmul_gflops": matmul_peak(),
+                "blas": blas_info(),
             }
         )
     )

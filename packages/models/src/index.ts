@@ -3,6 +3,12 @@
  * weights. The building blocks below `createModel` (cells, the whole-layer kernels, kernel registration)
  * are in `@tbptt/models/kernels`.
  */
+
+export {
+  recommendedWasmThreads,
+  stepMatMulFlops,
+  THREADED_FLOPS_PER_STEP,
+} from './backends/recommended-threads';
 export {
   type BackendChoice,
   type BackendName,
@@ -20,12 +26,16 @@ export type {
   EmbeddingModelSpec,
   ForwardOptions,
   ForwardResult,
+  HeadKind,
+  HeadSpec,
   InitScheme,
+  InputEncoderSpec,
   ModelSpec,
   RecurrentModel,
   RecurrentState,
   ResolvedDenseSpec,
   ResolvedEmbeddingSpec,
+  ResolvedHeadSpec,
   ResolvedModelSpec,
 } from './types';
 export {

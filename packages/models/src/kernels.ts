@@ -10,6 +10,7 @@
  * - The per-step cells (plain tfjs ops) and the seam between them and the layer kernels.
  */
 export { ensureGradients } from './backends/register-gradients';
+export { wasmThreads } from './backends/wasm-threads';
 export type { LayerWeights, RecurrentCell, StepWeights } from './cells/cell';
 export { gruCell } from './cells/gru-cell';
 export { gruPointwise } from './cells/gru-pointwise';
@@ -46,6 +47,13 @@ export type {
 export { lstmLayerMath } from './kernels/lstm-layer-impl';
 export { type LstmLayerInputs, lstmLayer, lstmLayerKernel } from './kernels/lstm-layer-kernel';
 export {
+  hasOptimizerUpdate,
+  type OptimizerRule,
+  optimizerUpdate,
+  sumOfSquares,
+  type UpdateScalars,
+} from './kernels/optimizer-update';
+export {
   type KernelFixOptions,
   type KernelMode,
   registerKernelFixes,
@@ -54,4 +62,5 @@ export {
 } from './kernels/register-kernel-fixes';
 export { rnnLayerMath, rnnReluLayerMath, rnnTanhLayerMath } from './kernels/rnn-layer-impl';
 export { type RnnLayerInputs, rnnLayer, rnnLayerKernels } from './kernels/rnn-layer-kernel';
+export { setSimdKernels, simdKernelsEnabled } from './kernels/simd/simd-kernels';
 export { PINNED_WASM_BACKEND_VERSION } from './kernels/wasm-internals';

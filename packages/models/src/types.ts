@@ -12,12 +12,53 @@ export type CellType = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 /** Weight initialiser: the paper's (uniform ±√(3 / max dim) matrices, zero vectors) or PyTorch's default. */
 export type InitScheme = 'paper' | 'pytorch';
 
+/**
+ * One output head of a multi-head decoder (`spec.heads`). Every head reads the top layer's output h_t (after
+ * dropout); the model's logits are the heads' outputs concatenated along the last axis, in `heads` order.
+ */
+export interface HeadSpec {
+  /**
+   * Its parameters are `heads.<name>.weight` (and `heads.<name>.bias` for a linear head), as an
+   * `nn.ModuleDict` named `heads` holds them in PyTorch. Letters, digits and '_', starting with a letter.
+   */
+  name: string;
+  /** Width of the head's output (its share of the logits' last axis). */
+  size: number;
+  /**
+   * 'linear' (default): y_t = W h_t + b, an `nn.Linear(H, size)` (weight [size, H], bias [size]).
+   * 'constant': a learned vector, the same at every position and independent of h_t: an
+   * `nn.Linear(1, size, bias=False)` applied to the number 1 (weight [size, 1]). RMTPP's w (the rate at which
+   * the intensity changes after an event) is such a head.
+   */
+  kind?: HeadKind;
+}
+
+/** How a head maps the top layer's output to its values (see {@link HeadSpec.kind}). */
+export type HeadKind = 'linear' | 'constant';
+
+/** A head with its default filled in. */
+export interface ResolvedHeadSpec {
+  readonly name: string;
+  readonly size: number;
+  readonly kind: HeadKind;
+}
+
 interface ModelSpecCommon {
   cell: CellType;
   hiddenSize: number;
   numLayers: number;
-  /** Output classes O of the linear decoder. */
+  /**
+   * Output width O of the decoder: the classes of the single linear decoder; with `heads`, the width of the
+   * concatenated logits, which must equal the sum of the heads' sizes (a check on the layout the loss reads).
+   */
   outputSize: number;
+  /**
+   * A multi-head decoder instead of the single linear `decoder`: logits [T, B, O] are the heads' outputs
+   * concatenated along the last axis in this order, head k in columns [Σ_{i<k} size_i, Σ_{i≤k} size_i).
+   * E.g. RMTPP (Du et al. 2016): `[{ name: 'marks', size: M }, { name: 'log_intensity', size: 1 },
+   * { name: 'w', size: 1, kind: 'constant' }]` gives logits [mark logits (M), log λ, w].
+   */
+  heads?: readonly HeadSpec[];
   /** Dropout between layers and on the output, training only, in [0, 1). */
   dropout?: number;
   init?: InitScheme;
@@ -38,11 +79,26 @@ export interface EmbeddingModelSpec extends ModelSpecCommon {
   featureSize?: never;
 }
 
+/**
+ * A linear encoder of the first features of dense inputs (`spec.inputEncoder`): the first `features` of the F
+ * input features (e.g. a one-hot mark) go through an `nn.Linear(features, size)` (`encoder.weight`
+ * [size, features], `encoder.bias` [size]); the other F − features (e.g. a flag and a time gap) pass through
+ * unchanged and are concatenated after it, so layer 0 reads size + F − features values.
+ */
+export interface InputEncoderSpec {
+  /** How many leading input features are encoded, in [1, F]. */
+  features: number;
+  /** Width of the encoding (RMTPP's mark embedding: 128). */
+  size: number;
+}
+
 /** A model reading float32 features [T, B, F] (one-hot or real). */
 export interface DenseModelSpec extends ModelSpecCommon {
   input: 'dense';
   /** Feature count F of the inputs [T, B, F]. */
   featureSize: number;
+  /** Encode the leading features linearly and pass the rest through (default: every feature passes through). */
+  inputEncoder?: InputEncoderSpec;
   /** Embedding input only (use featureSize). */
   vocabSize?: never;
   embeddingSize?: never;
@@ -60,6 +116,8 @@ interface ResolvedCommon {
   readonly dropout: number;
   readonly init: InitScheme;
   readonly seed: number;
+  /** The decoder's heads, when the spec has `heads` (absent for the single linear `decoder`). */
+  readonly heads?: readonly ResolvedHeadSpec[];
 }
 
 /** An embedding spec with every default filled in. */
@@ -75,6 +133,8 @@ export interface ResolvedDenseSpec extends ResolvedCommon {
   readonly input: 'dense';
   readonly featureSize: number;
   readonly tieWeights: false;
+  /** The linear encoder of the leading features, when the spec has one. */
+  readonly inputEncoder?: Readonly<InputEncoderSpec>;
 }
 
 /** A model's spec with every default filled in (`model.spec`). */
@@ -108,7 +168,7 @@ export interface ForwardOptions {
 }
 
 export interface ForwardResult {
-  /** Decoder outputs [T − decodeFrom, B, O]. */
+  /** Decoder outputs [T − decodeFrom, B, O]; with `spec.heads`, the heads' outputs concatenated in order. */
   logits: tf.Tensor3D;
   /** State after the last step (same layout as the input state). */
   finalState: RecurrentState;

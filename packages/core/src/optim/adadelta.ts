@@ -25,5 +25,14 @@ export function adadelta(
       return { direction: delta, slots: [s, u] };
     },
   );
-  return { ...transform, name: 'adadelta', learningRate };
+  return {
+    ...transform,
+    name: 'adadelta',
+    learningRate,
+    fused: {
+      slots: ['square_avg', 'acc_delta'],
+      weightDecay,
+      rule: () => ({ rule: 'adadelta', rho, epsilon }),
+    },
+  };
 }

@@ -29,5 +29,14 @@ export function adam(
     const direction = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), epsilon));
     return { direction, slots: [m, v] };
   });
-  return { ...transform, name: 'adam', learningRate };
+  return {
+    ...transform,
+    name: 'adam',
+    learningRate,
+    fused: {
+      slots: ['m', 'v'],
+      weightDecay,
+      rule: (step) => ({ rule: 'adam', beta1, beta2, epsilon, step }),
+    },
+  };
 }

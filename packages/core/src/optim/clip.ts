@@ -1,12 +1,11 @@
+import { sumOfSquares } from '@tbptt/models/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { EMPTY_STATE, type GradientTransformation } from './gradient-transformation';
 
 /** ‖(g₁, …, gₘ)‖₂ over all gradients, as a number (non-finite exactly when some entry is). */
 export function globalNorm(grads: readonly tf.Tensor[]): number {
-  const normTensor = tf.tidy(() => tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))));
-  const norm = normTensor.dataSync()[0]!;
-  normTensor.dispose();
-  return norm;
+  // One pass per gradient on the backend's memory (wasm, cpu; float64 sums), tfjs ops elsewhere.
+  return Math.sqrt(sumOfSquares(grads));
 }
 
 export interface ClipOptions {

@@ -1,3 +1,4 @@
+import type { OptimizerRule } from '@tbptt/models/kernels';
 import type { GradientTransformation } from './gradient-transformation';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adadelta';
@@ -10,6 +11,19 @@ export interface Optimizer extends GradientTransformation {
   readonly name: OptimizerName;
   /** The base learning rate (before scaling with K). */
   readonly learningRate: number;
+  /**
+   * The built-in optimisers' rule as one fused kernel per parameter (`optimizerUpdate` of
+   * `@tbptt/models/kernels`), which the training loop runs instead of the chain when it can
+   * (fused-update.ts); the chain stays the definition. Absent on user-made optimisers.
+   */
+  readonly fused?: FusedRule;
+}
+
+/** What the fused update needs of an optimiser: its slot names, λ, and its rule at update t (1-based). */
+export interface FusedRule {
+  readonly slots: readonly string[];
+  readonly weightDecay: number;
+  rule(step: number): OptimizerRule;
 }
 
 export interface OptimizerSpec {

@@ -9,7 +9,12 @@ export function sgd(options: { learningRate?: number; weightDecay?: number } = {
     direction: tf.clone(grad),
     slots: [],
   }));
-  return { ...transform, name: 'sgd', learningRate };
+  return {
+    ...transform,
+    name: 'sgd',
+    learningRate,
+    fused: { slots: [], weightDecay, rule: () => ({ rule: 'sgd' }) },
+  };
 }
 
 /** Heavy-ball momentum (PyTorch form): v ← μv + (g + λθ); θ ← θ − lr·v. Slot `<name>.momentum`. */
@@ -22,5 +27,10 @@ export function momentum(
     const v = tf.add(tf.mul(slots[0]!, mu), grad);
     return { direction: v, slots: [tf.clone(v)] };
   });
-  return { ...transform, name: 'momentum', learningRate };
+  return {
+    ...transform,
+    name: 'momentum',
+    learningRate,
+    fused: { slots: ['momentum'], weightDecay, rule: () => ({ rule: 'momentum', momentum: mu }) },
+  };
 }

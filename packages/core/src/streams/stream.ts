@@ -11,8 +11,11 @@ export interface Stream {
   readonly steps: number;
   /** B: number of independent columns. */
   readonly batch: number;
-  /** 'classes': int32 targets [T, B] (softmax cross-entropy); 'real': float32 targets [T, B, O] (squared error). */
-  readonly targetKind: 'classes' | 'real';
+  /**
+   * 'classes': int32 targets [T, B] (softmax cross-entropy); 'real': float32 targets [T, B, O] (squared error);
+   * 'point-process': float32 targets [T, B, 2], the next mark and gap (RMTPP loss, see `pointProcessStream`).
+   */
+  readonly targetKind: 'classes' | 'real' | 'point-process';
   /** Inputs [end−start, B(, F)] and targets [end−start, B(, O)] for positions [start, end). Caller disposes. */
   slice(start: number, end: number): StreamWindow;
   /**
@@ -33,7 +36,7 @@ export interface StreamShape {
   input: 'ids' | 'dense';
   /** Largest input id (ids) or F (dense). */
   inputSize: number;
-  /** Largest class target, or the real target width O. */
+  /** Largest class target; the real target width O; for point processes M + 2, the logits width it needs. */
   targetSize: number;
 }
 

@@ -27,6 +27,9 @@ export interface EvaluateEvent {
   split: 'valid' | 'test';
   loss: number;
   perplexity: number;
+  /** Point-process streams: RMSE of the predicted mean gap, and the 0-1 loss of the most likely next mark. */
+  rmse?: number;
+  errorRate?: number;
   /** A new best validation loss (always false for 'test'). */
   best: boolean;
   /** Seconds the evaluation took. */

@@ -48,6 +48,12 @@ export function checkRunFits(c: ResolvedTrainConfig): void {
           `create the model with outputSize ≥ ${shape.targetSize + 1}`,
       );
     }
+    if (stream.targetKind === 'point-process' && shape.targetSize !== spec.outputSize) {
+      throw new Error(
+        `train: ${name} is a point-process stream of ${shape.targetSize - 2} marks, so the model needs ${shape.targetSize} outputs ` +
+          `(mark logits, log λ, w), got ${spec.outputSize}; give it heads of sizes ${shape.targetSize - 2} + 1 + 1`,
+      );
+    }
     if (stream.targetKind === 'real' && shape.targetSize !== spec.outputSize) {
       throw new Error(
         `train: ${name} has real targets of width ${shape.targetSize} but the model has ${spec.outputSize} outputs; make them equal`,

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { prepareCheckpointDir } from '../checkpoint/checkpoint-io';
 import { biasAt } from '../controllers/adaptive-truncation';
 import { clipByGlobalNorm, globalNorm } from '../optim/clip';
+import { fusedChainUpdate } from '../optim/fused-update';
 import {
   applyUpdates,
   type Chain,
@@ -121,6 +122,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       split: 'valid',
       loss: result.loss,
       perplexity: result.perplexity,
+      ...(result.rmse === undefined ? {} : { rmse: result.rmse }),
+      ...(result.errorRate === undefined ? {} : { errorRate: result.errorRate }),
       best: isBest,
       seconds,
     });
@@ -354,16 +357,27 @@ export function createTrainer(config: TrainConfig): Trainer {
         k,
         c.learningRateScaling,
       );
-      const out = optimization.update(grads, s.optimizer, {
-        parameters,
+      // One fused kernel per parameter when the backend has it (the same math as the chain); else the chain.
+      const fused = fusedChainUpdate(c.optimizer, c.clip, parameters, grads, s.optimizer, {
         lossPositions,
         learningRate,
         gradNorm,
       });
-      tf.dispose(grads);
-      applyUpdates(parameters, out.updates);
-      tf.dispose(out.updates);
-      s.optimizer = out.state;
+      if (fused) {
+        tf.dispose(grads);
+        s.optimizer = fused;
+      } else {
+        const out = optimization.update(grads, s.optimizer, {
+          parameters,
+          lossPositions,
+          learningRate,
+          gradNorm,
+        });
+        tf.dispose(grads);
+        applyUpdates(parameters, out.updates);
+        tf.dispose(out.updates);
+        s.optimizer = out.state;
+      }
       s.update++;
       s.tokens += lossPositions * stream.batch;
       s.steps += lossPositions;
@@ -408,6 +422,8 @@ export function createTrainer(config: TrainConfig): Trainer {
           split: 'test',
           loss: result.loss,
           perplexity: result.perplexity,
+          ...(result.rmse === undefined ? {} : { rmse: result.rmse }),
+          ...(result.errorRate === undefined ? {} : { errorRate: result.errorRate }),
           best: false,
           seconds,
         });

@@ -56,9 +56,18 @@ export function windowGradients(
       });
       parts.push(second.logits);
     }
-    // [first loss steps, B, O] ++ [later loss steps, B, O] -> [end − position, B, O]
-    const lossLogits = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
-    return meanLoss(lossLogits, targets, stream.targetKind);
+    if (parts.length === 1) return meanLoss(parts[0]!, targets, stream.targetKind);
+    // The mean over all loss positions without concatenating the logits (a copy of [K, B, O] forward and
+    // two slices backward): the parts' means weighted by their step counts, n₁/K · L₁ + n₂/K · L₂.
+    const total = plan.end - plan.position;
+    let offset = 0;
+    const weighted = parts.map((part) => {
+      const n = part.shape[0]!;
+      const partTargets = tf.slice(targets, offset, n);
+      offset += n;
+      return tf.mul(meanLoss(part, partTargets, stream.targetKind), n / total);
+    });
+    return tf.addN(weighted) as tf.Scalar;
   }, model.variables);
   if (start !== state) tf.dispose(start);
   tf.dispose([inputs, window.targets, targets]);

@@ -7,6 +7,13 @@ import { readFile } from 'node:fs/promises';
  * with `caller` and name the file.
  */
 export function checkTextBytes(bytes: Uint8Array, file: string, caller: string): Uint8Array {
+  const utf16 = utf16Kind(bytes);
+  if (utf16 !== undefined) {
+    throw new Error(
+      `${caller}: "${file}" is UTF-16 (${utf16}) text, not UTF-8; re-encode it as UTF-8 ` +
+        `(e.g. iconv -f ${utf16} -t UTF-8 "${file}" > out.txt)`,
+    );
+  }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     throw new Error(
@@ -22,6 +29,27 @@ export function checkTextBytes(bytes: Uint8Array, file: string, caller: string):
   }
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   return bom ? bytes.subarray(3) : bytes;
+}
+
+/**
+ * 'UTF-16LE' / 'UTF-16BE' when the bytes start with that byte-order mark, or (without one) when NUL bytes
+ * fill every other position of the first bytes as they do for ASCII-range text in UTF-16.
+ */
+function utf16Kind(bytes: Uint8Array): 'UTF-16LE' | 'UTF-16BE' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'UTF-16LE';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'UTF-16BE';
+  const n = Math.min(bytes.length - (bytes.length % 2), 64);
+  if (n < 4) return undefined;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) evenZero++;
+    if (bytes[i + 1] === 0) oddZero++;
+  }
+  const half = n / 2;
+  if (oddZero === half && evenZero === 0) return 'UTF-16LE';
+  if (evenZero === half && oddZero === 0) return 'UTF-16BE';
+  return undefined;
 }
 
 /** Offset of the first byte that starts an invalid UTF-8 sequence (for the error message). */

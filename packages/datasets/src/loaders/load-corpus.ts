@@ -1,8 +1,9 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Corpus } from '../corpus/build-corpus';
 import { findSplitFiles, readSplitFiles } from '../corpus/text-folder';
-import { CORPUS_NAMES, type CorpusName, corpusSource } from './corpus-sources';
+import { CORPUS_NAMES, CORPUS_SHA256, type CorpusName, corpusSource } from './corpus-sources';
 import { type FetchCorpusOptions, fetchCorpus } from './fetch-corpus';
 
 export interface LoadCorpusOptions extends FetchCorpusOptions {
@@ -18,6 +19,39 @@ export interface LoadCorpusOptions extends FetchCorpusOptions {
    * for WikiText-2 the URL of a `wikitext-2-v1.zip`. The pinned checksums still apply.
    */
   url?: string;
+}
+
+/**
+ * A data folder must hold the corpus asked for: split files named for the other corpus (`ptb.*.txt`,
+ * `wiki.*.tokens`), or files byte-identical to the other corpus's release (pinned sha256), are refused — a
+ * folder of PTB must not load as WikiText-2. Other files (a user's own variant) load as they are.
+ */
+async function checkNotOtherCorpus(
+  name: CorpusName,
+  files: Record<string, string>,
+  where: string,
+): Promise<void> {
+  const other = CORPUS_NAMES.find((n) => n !== name)!;
+  const namedFor = (file: string): CorpusName | undefined =>
+    /^ptb\./.test(basename(file)) ? 'ptb' : /^wiki\./.test(basename(file)) ? 'wikitext-2' : undefined;
+  for (const file of Object.values(files)) {
+    if (namedFor(file) === other) {
+      throw new Error(
+        `${where} holds ${other}, not ${name} (${basename(file)}); point dataDir at the ${name} folder or a parent with a "${name}" sub-folder`,
+      );
+    }
+  }
+  const otherHashes = new Set(Object.values(CORPUS_SHA256[other]));
+  for (const file of Object.values(files)) {
+    const hash = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
+    if (otherHashes.has(hash)) {
+      throw new Error(
+        `${where}: ${basename(file)} is ${other}'s file, not ${name}'s (sha256 ${hash.slice(0, 12)}…); point dataDir at the ${name} folder`,
+      );
+    }
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -68,6 +102,7 @@ export async function loadCorpus(name: CorpusName, options: LoadCorpusOptions = 
         cause: error,
       });
     }
+    await checkNotOtherCorpus(name, files, `${caller}: data folder${from} "${dataDir}"`);
     return readSplitFiles(files, 'word', caller);
   }
   const folder = await fetchCorpus(corpusSource(name, options.url), options);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelMode, registerKernelFixes } from '../kernels/register-kernel-fixes.js';
 import { setInstalledWasmVersion } from '../kernels/wasm-internals.js';
+import type { ModelSpec } from '../types.js';
+import { loadCoreCount, recommendedWasmThreads } from './recommended-threads.js';
 import { ensureGradients } from './register-gradients.js';
 import { withoutEmscriptenHandlers } from './uncaught-errors.js';
 import { checkWasmThreads, MAX_WASM_THREADS, useWasmThreads, verifyWasmThreads } from './wasm-threads.js';
@@ -22,7 +24,15 @@ export interface SelectBackendOptions {
    * tfjs's thread count (tfjs uses the threaded build only on cross-origin-isolated pages). Changing the
    * count of an initialised wasm backend in Node re-creates it: tensors on the old one are lost.
    */
-  threads?: number;
+  threads?: number | 'auto';
+  /**
+   * With `threads: 'auto'`: the model (and `batch`) the thread count is chosen for,
+   * by {@link recommendedWasmThreads} (1 for small models such as the copy task, where threads hurt; 2 or
+   * more for matrix-product bound ones such as a word LM).
+   */
+  model?: ModelSpec;
+  /** With `threads: 'auto'`: the training batch B. */
+  batch?: number;
   /**
    * How this package's kernels are registered (wasm and cpu). `'replace'` (default): also replace stock
    * tfjs kernels, process-wide, by exact faster ones (wasm: BatchMatMul, _FusedMatMul, Identity, Slice,
@@ -156,7 +166,21 @@ export async function selectBackend(
         `got ${JSON.stringify(choice)}.`,
     );
   }
-  const { threads, kernels = 'replace' } = options;
+  const { kernels = 'replace' } = options;
+  let threads: number | undefined;
+  if (options.threads === 'auto') {
+    if (options.model == null || !Number.isInteger(options.batch) || options.batch! < 1) {
+      throw new Error(
+        `selectBackend: options.threads 'auto' needs options.model (a ModelSpec) and options.batch (a positive integer), ` +
+          `got model ${options.model == null ? 'missing' : 'given'} and batch ${JSON.stringify(options.batch)}; ` +
+          'pass them, or a thread count.',
+      );
+    }
+    await loadCoreCount();
+    threads = recommendedWasmThreads(options.model, options.batch!);
+  } else {
+    threads = options.threads;
+  }
   if (kernels !== 'replace' && kernels !== 'own-only') {
     throw new Error(
       `selectBackend: options.kernels must be "replace" or "own-only", got ${JSON.stringify(kernels)}.`,

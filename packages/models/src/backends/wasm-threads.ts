@@ -90,6 +90,8 @@ async function createThreadedBackend(threads: number): Promise<tf.KernelBackend>
       mainScriptUrlOrBlob: gluePath,
       instantiateWasm: (imports, receive) => {
         imports.env.emscripten_num_logical_cores = () => 2 * threads;
+        // The shared heap, which this package's own SIMD kernels import (simd-kernels.ts).
+        (config as { tbpttMemory?: unknown }).tbpttMemory = imports.env.memory;
         WebAssembly.instantiate(binary, imports as WebAssembly.Imports).then(
           ({ instance, module }) => receive(instance, module),
           reject,

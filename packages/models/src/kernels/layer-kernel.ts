@@ -15,6 +15,8 @@ import {
   layerBackward,
   layerForward,
 } from './layer-scaffold.js';
+import { simdKernelsFor } from './simd/simd-kernels.js';
+import { simdLayerMath } from './simd/simd-layer-math.js';
 
 /**
  * A whole recurrent layer over a window as one tfjs kernel forward and one backward (wasm, cpu): the shared
@@ -116,6 +118,13 @@ function backendWorkspace(backendName: LayerBackendName, backend: KernelBackend)
   };
 }
 
+/** The cell's math on this backend: the SIMD kernels on wasm when available, else the JavaScript steps. */
+function mathOn(backendName: LayerBackendName, backend: KernelBackend, math: LayerCellMath): LayerCellMath {
+  if (backendName !== 'wasm') return math;
+  const simd = simdKernelsFor(backend);
+  return simd == null ? math : simdLayerMath(math, simd.exports);
+}
+
 function named(kernelName: string, inputs: NamedTensorInfoMap, name: string): TensorInfo {
   const info = inputs[name];
   if (info == null) throw new Error(`${kernelName}: missing input "${name}"`);
@@ -134,7 +143,8 @@ function forwardKernel(def: LayerKernelDefinition, backendName: LayerBackendName
     const input = (name: string) => named(kernelName, inputs, name);
     const inputGates = input('inputGates');
     const dims = dimsOf(input('h0'), inputGates.shape[0]!);
-    const run = layerForward(math, backendWorkspace(backendName, backend as KernelBackend), dims, {
+    const kb = backend as KernelBackend;
+    const run = layerForward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, {
       inputGates,
       weightHhT: input('weightHhT'),
       ...(math.recurrentBias ? { biasHh: input('biasHh') } : {}),
@@ -161,7 +171,8 @@ function backwardKernel(def: LayerKernelDefinition, backendName: LayerBackendNam
     const input = (name: string) => named(gradKernelName, inputs, name);
     const outputs = input('outputs');
     const dims = dimsOf(input('h0'), outputs.shape[0]!);
-    const run = layerBackward(math, backendWorkspace(backendName, backend as KernelBackend), dims, {
+    const kb = backend as KernelBackend;
+    const run = layerBackward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, {
       dOutputs: input('dOutputs'),
       dFinal: math.stateNames.map((s) => input(`d${capitalized(s)}Last`)),
       saved: math.savedWidth > 0 ? input('saved') : null,

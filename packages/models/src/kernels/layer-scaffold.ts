@@ -266,11 +266,17 @@ export function layerBackward<Buffer>(
   const weightHh = ws.transpose(inputs.weightHhT);
   // The states the products read: h̃ (the outputs when not probed).
   const hCarried = inputs.carriedH ?? inputs.outputs;
-  // ∂L/∂s̃^k_t, carried backwards in plain memory (no product reads it).
-  const carry = inputs.dFinal.map((d) => Float32Array.from(ws.view(d)));
+  // ∂L/∂s̃^k_t, carried backwards in the workspace's memory (a SIMD step reads it there).
+  const carryBuffers = inputs.dFinal.map(() => ws.allocate([batch, hidden]));
+  carryBuffers.forEach((buffer, k) => {
+    ws.view(buffer).set(ws.view(inputs.dFinal[k]!));
+  });
   const empty = new Float32Array(0);
   let product: Buffer | null = null;
+  let carry: Float32Array[] = [];
   for (let t = steps - 1; t >= 0; t--) {
+    // Views after the previous step's product (an allocation).
+    carry = carryBuffers.map((buffer) => ws.view(buffer));
     if (product !== null) {
       const p = ws.view(product);
       const ch = carry[0]!;
@@ -309,10 +315,12 @@ export function layerBackward<Buffer>(
     product = ws.matMul(dRecurrent, weightHh);
   }
   const p = ws.view(product!);
+  carry = carryBuffers.map((buffer) => ws.view(buffer));
   const dh0 = ws.view(dInitial[0]!);
   for (let i = 0; i < size; i++) dh0[i] = carry[0]![i]! + p[i]!;
   for (let k = 1; k < components; k++) ws.view(dInitial[k]!).set(carry[k]!);
   ws.release(product!);
+  for (const buffer of carryBuffers) ws.release(buffer);
   ws.release(dRecurrent);
   ws.release(weightHh);
   if (dBiasHh != null) {
@@ -324,21 +332,23 @@ export function layerBackward<Buffer>(
       for (let g = 0; g < width; g++) db[g]! += dr[n * width + g]!;
     }
   }
-  // [h̃_{−1}; h̃_0; …; h̃_{T−2}] transposed in one pass: [H, T·B]
-  const hPrevT = ws.allocate([hidden, rows]);
+  // ∂L/∂W as its transpose, δRᵀ H̃ with H̃ = [h̃_{−1}; h̃_0; …; h̃_{T−2}] [T·B, H], then transposed back:
+  // the backend packs the right operand of a product, and H̃ is G times smaller than δR.
+  const hPrevAll = ws.allocate([rows, hidden]);
   {
-    const dst = ws.view(hPrevT);
-    const first = ws.view(inputs.initial[0]!);
-    const later = ws.view(hCarried);
-    for (let n = 0; n < rows; n++) {
-      const src = n < batch ? first : later;
-      const from = n < batch ? n * hidden : (n - batch) * hidden;
-      for (let j = 0; j < hidden; j++) dst[j * rows + n] = src[from + j]!;
-    }
+    const dst = ws.view(hPrevAll);
+    dst.set(ws.view(inputs.initial[0]!));
+    if (rows > batch) dst.set(ws.view(hCarried).subarray(0, (rows - batch) * hidden), size);
   }
-  // [H, T·B] x [T·B, G·H] -> [H, G·H]
-  const dWeightHhT = ws.matMul(hPrevT, dRecurrentAll);
-  ws.release(hPrevT);
+  // [T·B, G·H] -> [G·H, T·B]
+  const dRecurrentT = ws.transpose(dRecurrentAll);
+  // [G·H, T·B] x [T·B, H] -> [G·H, H]
+  const dWeightHh = ws.matMul(dRecurrentT, hPrevAll);
+  ws.release(dRecurrentT);
+  ws.release(hPrevAll);
+  // [G·H, H] -> [H, G·H]
+  const dWeightHhT = ws.transpose(dWeightHh);
+  ws.release(dWeightHh);
   if (math.recurrentBias) ws.release(dRecurrentAll);
   return { dInputGates, dWeightHhT, dBiasHh, dInitial, dProbes };
 }

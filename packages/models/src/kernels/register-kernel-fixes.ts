@@ -6,6 +6,7 @@ import { registerLayerKernel } from './layer-kernel.js';
 import { leadingAxesSumConfig } from './leading-axes-sum.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
+import { setSimdKernels } from './simd/simd-kernels.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { checkWasmBackendInternals } from './wasm-internals.js';
@@ -45,6 +46,11 @@ export interface KernelFixOptions {
   segmentSum?: boolean;
   /** wasm and cpu, own kernels: a whole LSTM, GRU or RNN layer over a window as one kernel forward and one backward. */
   fusedLayers?: boolean;
+  /**
+   * wasm: this package's own WebAssembly SIMD kernels (wasm/tbptt-kernels.c) inside the layer kernels,
+   * softmax cross-entropy and the optimiser updates, on the backend's heap; off: the JavaScript loops.
+   */
+  simdKernels?: boolean;
 }
 
 const REPLACEABLE = [
@@ -102,6 +108,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
     for (const kernel of Object.values(LAYER_KERNELS)) registerLayerKernel(kernel);
   }
   setLayerKernel(on(options.fusedLayers) ? fusedLayerRun : null);
+  if (backendName === 'wasm') setSimdKernels(on(options.simdKernels));
 }
 
 /** Restores the stock kernels that {@link registerKernelFixes} replaced (and removes the ones it added). */

@@ -1,6 +1,7 @@
 import type { KernelBackend, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { allocate, float32View, int32View } from '../kernels/backend-memory';
+import { simdKernelsFor } from '../kernels/simd/simd-kernels';
 
 /**
  * Softmax cross-entropy as two kernels on the backend's own memory (wasm, cpu), for the LM-sized case where
@@ -67,6 +68,19 @@ const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   );
   const lossInfo = allocate(backend, [rows], 'float32');
   const probabilitiesInfo = allocate(backend, [rows, classes], 'float32');
+  const simd = simdKernelsFor(backend);
+  if (simd != null) {
+    const at = (info: TensorInfo) => simd.address(info);
+    simd.exports.softmax_ce_forward(
+      at(logitsInfo),
+      at(targetsInfo),
+      at(lossInfo),
+      at(probabilitiesInfo),
+      rows,
+      classes,
+    );
+    return [lossInfo, probabilitiesInfo];
+  }
   // Views after the last allocation (a wasm heap growth detaches earlier ones).
   const z = float32View(backend, logitsInfo);
   const targets = int32View(backend, targetsInfo);
@@ -98,6 +112,12 @@ const backwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const scaleInfo = input(inputs, 'rowScale', SOFTMAX_CE_GRAD);
   const [rows, classes] = pInfo.shape as [number, number];
   const gradInfo = allocate(backend, [rows, classes], 'float32');
+  const simd = simdKernelsFor(backend);
+  if (simd != null) {
+    const at = (info: TensorInfo) => simd.address(info);
+    simd.exports.softmax_ce_backward(at(pInfo), at(targetsInfo), at(scaleInfo), at(gradInfo), rows, classes);
+    return gradInfo;
+  }
   const p = float32View(backend, pInfo);
   const targets = int32View(backend, targetsInfo);
   const scale = float32View(backend, scaleInfo);

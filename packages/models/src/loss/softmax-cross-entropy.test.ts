@@ -93,6 +93,28 @@ describe('softmaxCrossEntropy', () => {
     tf.dispose([logits, targets, weights]);
   });
 
+  it.each([true, false])(
+    'differentiates with labels made and disposed inside the loss (kernel %s)',
+    (kernel) => {
+      // Labels cast from float targets inside a tidy are gone by the time the backward pass runs, unless the
+      // loss saves them: the point-process loss builds its labels this way.
+      setSoftmaxCrossEntropyKernel(kernel);
+      try {
+        const logits = tf.tensor2d(logitsData);
+        const floatTargets = tf.tensor1d(targetData);
+        const grad = tf.grad((z: tf.Tensor) =>
+          tf.tidy(() => softmaxCrossEntropy(tf.cast(floatTargets, 'int32') as tf.Tensor1D, z as tf.Tensor2D)),
+        )(logits);
+        const targets = tf.tensor1d(targetData, 'int32');
+        const want = tf.grad((z: tf.Tensor) => referenceLoss(z as tf.Tensor2D, targets))(logits);
+        expectAllClose(grad.dataSync(), want.dataSync(), 6);
+        tf.dispose([logits, floatTargets, grad, targets, want]);
+      } finally {
+        setSoftmaxCrossEntropyKernel(true);
+      }
+    },
+  );
+
   it('leaks no tensors over forward and backward', () => {
     const logits = tf.randomNormal([6, 7]) as tf.Tensor2D;
     const targets = tf.tensor1d([0, 1, 2, 3, 4, 5], 'int32');

@@ -63,18 +63,20 @@ function crossEntropy(
       const picked = tf.gather(tf.reshape(shifted, [rows * classes]), flatIndex);
       rowLoss = tf.sub(tf.reshape(tf.log(sums), [rows]), picked); // [N]
     }
-    save([probabilities]);
+    // The labels are saved too: the backward pass must not read a tensor that the caller's tidy (or tf.grad's
+    // scope) may dispose before it runs, e.g. labels cast from float targets inside the loss.
+    save([probabilities, targets]);
     const value = reduction === 'mean' ? tf.mean(rowLoss) : rowLoss;
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
-      const [p] = saved as [tf.Tensor2D];
+      const [p, labels] = saved as [tf.Tensor2D, tf.Tensor1D];
       if (fused) {
         // mean: every row gets dy / N;  none: row n gets dy[n]
         const rowScale = reduction === 'mean' ? tf.broadcastTo(tf.div(dy, rows), [rows]) : dy;
-        return softmaxCrossEntropyBackward(p, targets, rowScale as tf.Tensor1D);
+        return softmaxCrossEntropyBackward(p, labels, rowScale as tf.Tensor1D);
       }
       // mean: dy is a scalar, each row gets dy / N;  none: dy is [N] -> [N, 1]
       const rowScale = reduction === 'mean' ? tf.div(dy, tf.scalar(rows)) : tf.reshape(dy, [rows, 1]);
-      return tf.mul(tf.sub(p, tf.oneHot(targets, classes)), rowScale);
+      return tf.mul(tf.sub(p, tf.oneHot(labels, classes)), rowScale);
     };
     return { value, gradFunc };
   });

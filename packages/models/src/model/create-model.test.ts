@@ -369,3 +369,22 @@ describe('createModel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('createModel size check (issue 9 item 8)', () => {
+  it('refuses a model too large to allocate, naming the tensor and the fix, before allocating anything', () => {
+    const before = tf.memory().numTensors;
+    expect(() =>
+      createModel({
+        cell: 'lstm',
+        input: 'embedding',
+        vocabSize: 10,
+        hiddenSize: 1e6,
+        numLayers: 1,
+        outputSize: 10,
+      }),
+    ).toThrow(
+      /createModel: .* largest tensor rnn.weight_(ih|hh)_l0 \[4000000, 1000000\] .* lower hiddenSize/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

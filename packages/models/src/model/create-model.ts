@@ -2,22 +2,28 @@ import { createPrng, validatePrngState } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { cells } from '../cells/cells';
 import { runLayer } from '../cells/run-layer';
-import { matMulBias } from '../internal/mat-mul-bias';
 import type { ForwardOptions, ForwardResult, ModelSpec, RecurrentModel, RecurrentState } from '../types';
+import { decoderParts, encodeLeadingFeatures } from './decoder-heads';
 import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
 import { checkForwardArguments } from './forward-arguments';
 import { initialWeights } from './init-weights';
-import { layerInputSize, parameterLayout } from './parameter-layout';
+import { layerInputSize, type ParameterInfo, parameterLayout } from './parameter-layout';
 import { stateComponents } from './state-components';
 import { validateSpec } from './validate-spec';
 
 /**
- * Builds a stacked recurrent model: input (embedding lookup, or dense features), `numLayers` recurrent
- * layers of one cell type, dropout between layers and on the output (training only), and a linear decoder.
+ * Builds a stacked recurrent model: input (embedding lookup, or dense features, optionally with a linear
+ * encoder of the leading features), `numLayers` recurrent layers of one cell type, dropout between layers and
+ * on the output (training only), and a linear decoder or several heads.
  *
  *     x_t = E[ids_t] (embedding) or features_t (dense)
+ *         or [W_enc features_t[:n] + b_enc, features_t[n:]]   (dense with inputEncoder { features: n })
  *     h^l_t = cell(h^{l−1}_t, h^l_{t−1})                for l = 0 … L−1  (h^{−1}_t = x_t)
  *     logits_t = dropout(h^{L−1}_t) W_decᵀ + b_dec
+ *         or [y^1_t, …, y^K_t], y^k_t = dropout(h^{L−1}_t) W_kᵀ + b_k (linear head) or w_k (constant head)
+ *
+ * With heads, head k owns the columns [Σ_{i<k} size_i, Σ_{i≤k} size_i) of the logits' last axis, so an
+ * engine that only sees logits [T, B, O] (and a loss that knows the layout) needs nothing else.
  *
  * Parameters follow PyTorch's state_dict names and layouts (see {@link parameterLayout}) and are initialised
  * from `spec.seed`. Throws, naming the field and value, on a bad spec.
@@ -32,6 +38,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
   }
   const cell = cells[normalized.cell];
   const layout = parameterLayout(normalized);
+  checkModelSize(layout);
   const values = initialWeights(normalized, layout);
   const named = new Map<string, tf.Variable>();
   layout.forEach((info, i) => {
@@ -44,10 +51,15 @@ export function createModel(spec: ModelSpec): RecurrentModel {
   const variable = (name: string): tf.Variable => named.get(name)!;
   const encoder =
     normalized.input === 'embedding' ? (variable('encoder.weight') as tf.Variable<tf.Rank.R2>) : null;
-  const decoderWeight = (
-    normalized.tieWeights ? variable('encoder.weight') : variable('decoder.weight')
-  ) as tf.Variable<tf.Rank.R2>;
-  const decoderBias = variable('decoder.bias') as tf.Variable<tf.Rank.R1>;
+  const inputEncoder =
+    normalized.input === 'dense' && normalized.inputEncoder !== undefined
+      ? {
+          ...normalized.inputEncoder,
+          weight: variable('encoder.weight') as tf.Variable<tf.Rank.R2>,
+          bias: variable('encoder.bias') as tf.Variable<tf.Rank.R1>,
+        }
+      : null;
+  const decoder = decoderParts(normalized, variable);
   const layers = Array.from({ length: normalized.numLayers }, (_, l) => ({
     weightIh: variable(`rnn.weight_ih_l${l}`) as tf.Variable<tf.Rank.R2>,
     weightHh: variable(`rnn.weight_hh_l${l}`) as tf.Variable<tf.Rank.R2>,
@@ -80,7 +92,9 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       let x: tf.Tensor2D =
         encoder !== null
           ? (tf.gather(encoder, tf.reshape(inputs, [rows])) as tf.Tensor2D)
-          : (tf.reshape(inputs, [rows, layerInputSize(normalized, 0)]) as tf.Tensor2D);
+          : inputEncoder !== null
+            ? encodeLeadingFeatures(inputs, rows, inputEncoder)
+            : (tf.reshape(inputs, [rows, layerInputSize(normalized, 0)]) as tf.Tensor2D);
       const finalState: tf.Tensor2D[] = [];
       const masks: (tf.Tensor2D | null)[] = [];
       layers.forEach((weights, l) => {
@@ -114,9 +128,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       }
       const lastMask = masks[layers.length - 1];
       if (lastMask) x = tf.mul(x, decodedRows(lastMask));
-      // [O, H] -> [H, O];  [(T − d)·B, H] x [H, O] + [O] -> [(T − d)·B, O] -> [T − d, B, O]
-      const decoderT = tf.transpose(decoderWeight) as tf.Tensor2D;
-      const logits2d = matMulBias(x, decoderT, decoderBias);
+      const logits2d = decoder(x);
       const logits = tf.reshape(logits2d, [decoded, batch, normalized.outputSize]) as tf.Tensor3D;
       return { logits, finalState };
     });
@@ -145,4 +157,25 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       for (const v of variables) v.dispose();
     },
   };
+}
+
+/** Most float32 values one weight tensor may hold (1 GiB): beyond it typed arrays fail with a bare RangeError. */
+export const MAX_TENSOR_VALUES = 2 ** 28;
+
+/** Refuses a model too large to allocate, naming the largest tensor, its size and the fix. */
+function checkModelSize(layout: readonly ParameterInfo[]): void {
+  let total = 0;
+  let largest = layout[0]!;
+  const size = (p: ParameterInfo) => p.shape.reduce((a, b) => a * b, 1);
+  for (const p of layout) {
+    total += size(p);
+    if (size(p) > size(largest)) largest = p;
+  }
+  if (size(largest) > MAX_TENSOR_VALUES) {
+    throw new Error(
+      `createModel: the model would need ${total.toExponential(2)} parameters; its largest tensor ${largest.name} ` +
+        `[${largest.shape.join(', ')}] alone holds ${size(largest).toExponential(2)} values (${((size(largest) * 4) / 2 ** 30).toFixed(0)} GiB, ` +
+        `the limit is ${MAX_TENSOR_VALUES.toExponential(2)}); lower hiddenSize, vocabSize or the embedding size`,
+    );
+  }
 }

@@ -1,4 +1,12 @@
-import type { CellType, InitScheme, ModelSpec, ResolvedModelSpec } from '../types';
+import type {
+  CellType,
+  HeadKind,
+  InitScheme,
+  InputEncoderSpec,
+  ModelSpec,
+  ResolvedHeadSpec,
+  ResolvedModelSpec,
+} from '../types';
 
 /** A spec with every default filled in. */
 export type NormalizedSpec = ResolvedModelSpec;
@@ -6,6 +14,8 @@ export type NormalizedSpec = ResolvedModelSpec;
 const CELL_TYPES: readonly CellType[] = ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'];
 const INPUT_KINDS: readonly ModelSpec['input'][] = ['embedding', 'dense'];
 const INIT_SCHEMES: readonly InitScheme[] = ['paper', 'pytorch'];
+const HEAD_KINDS: readonly HeadKind[] = ['linear', 'constant'];
+const HEAD_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -40,7 +50,8 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
   }
   const hiddenSize = positiveInteger('hiddenSize', spec.hiddenSize, 'the width of each layer’s state');
   const numLayers = positiveInteger('numLayers', spec.numLayers, 'the number of stacked recurrent layers');
-  const outputSize = positiveInteger('outputSize', spec.outputSize, 'the number of output classes');
+  const heads = spec.heads === undefined ? undefined : validateHeads(spec.heads);
+  const outputSize = resolveOutputSize(spec.outputSize, heads);
   const size = inputWidth(spec);
   let embeddingSize = 0;
   if (spec.input === 'embedding') {
@@ -55,6 +66,14 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
       "applies to input 'embedding' only; remove it for dense input",
     );
   }
+  let inputEncoder: Readonly<InputEncoderSpec> | undefined;
+  const givenEncoder = (spec as { inputEncoder?: unknown }).inputEncoder;
+  if (givenEncoder !== undefined) {
+    if (spec.input !== 'dense') {
+      fail('inputEncoder', givenEncoder, "applies to input 'dense' only; remove it for embedding input");
+    }
+    inputEncoder = validateInputEncoder(givenEncoder, size);
+  }
   const dropout = spec.dropout ?? 0;
   if (typeof dropout !== 'number' || !Number.isFinite(dropout) || dropout < 0 || dropout >= 1) {
     fail('dropout', dropout, 'must be a probability in [0, 1)');
@@ -64,6 +83,9 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
   if (tieWeights) {
     if (spec.input !== 'embedding') {
       fail('tieWeights', tieWeights, "needs input 'embedding' (dense input has no encoder to share)");
+    }
+    if (heads !== undefined) {
+      fail('tieWeights', tieWeights, 'cannot be combined with heads (there is no single decoder to tie)');
     }
     if (embeddingSize !== hiddenSize) {
       throw new Error(
@@ -83,6 +105,8 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
   const seed = spec.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) fail('seed', seed, 'must be an integer');
   const layers = { hiddenSize, numLayers, outputSize, dropout };
+  // Optional keys only when present, so a spec without them serialises as before (checkpoints compare specs).
+  const extras = heads === undefined ? {} : { heads };
   return Object.freeze(
     spec.input === 'embedding'
       ? {
@@ -94,6 +118,7 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
           tieWeights,
           init,
           seed,
+          ...extras,
         }
       : {
           cell: spec.cell,
@@ -103,6 +128,8 @@ export function validateSpec(spec: ModelSpec): NormalizedSpec {
           tieWeights: false as const,
           init,
           seed,
+          ...extras,
+          ...(inputEncoder === undefined ? {} : { inputEncoder }),
         },
   );
 }
@@ -133,4 +160,70 @@ function inputWidth(spec: ModelSpec): number {
     );
   }
   return positiveInteger(field, given[field], `${meaning}, for input '${spec.input}'`);
+}
+
+/** The heads with defaults filled in: names unique and usable as state_dict keys, sizes positive integers. */
+function validateHeads(heads: unknown): readonly ResolvedHeadSpec[] {
+  if (!Array.isArray(heads) || heads.length === 0) {
+    fail(
+      'heads',
+      heads,
+      'must be a non-empty list of { name, size, kind? } (leave it out for a single decoder)',
+    );
+  }
+  const seen = new Set<string>();
+  const resolved = heads.map((head: unknown, k): ResolvedHeadSpec => {
+    if (head === null || typeof head !== 'object')
+      fail(`heads[${k}]`, head, 'must be an object { name, size, kind? }');
+    const { name, size, kind = 'linear' } = head as { name?: unknown; size?: unknown; kind?: unknown };
+    if (typeof name !== 'string' || !HEAD_NAME.test(name)) {
+      fail(
+        `heads[${k}].name`,
+        name,
+        "must be letters, digits and '_', starting with a letter (it names heads.<name>.weight)",
+      );
+    }
+    if (seen.has(name)) fail(`heads[${k}].name`, name, 'must be unique among the heads');
+    seen.add(name);
+    const width = positiveInteger(`heads[${k}].size`, size, 'the width of the head’s output');
+    if (!HEAD_KINDS.includes(kind as HeadKind)) {
+      fail(`heads[${k}].kind`, kind, `must be ${HEAD_KINDS.map(show).join(' or ')}`);
+    }
+    return Object.freeze({ name, size: width, kind: kind as HeadKind });
+  });
+  return Object.freeze(resolved);
+}
+
+/** O: the single decoder's classes, or the heads' concatenated width (which must equal the sum of their sizes). */
+function resolveOutputSize(given: unknown, heads: readonly ResolvedHeadSpec[] | undefined): number {
+  if (heads === undefined) return positiveInteger('outputSize', given, 'the number of output classes');
+  const total = heads.reduce((sum, head) => sum + head.size, 0);
+  if (given !== total) {
+    throw new Error(
+      `createModel: spec.outputSize must equal the sum of the heads' sizes (${heads.map((h) => h.size).join(' + ')} = ${total}) ` +
+        `when heads are given, got ${show(given)}; set outputSize to ${total}`,
+    );
+  }
+  return total;
+}
+
+/** The dense input encoder: 1 ≤ features ≤ F encoded to `size` values. */
+function validateInputEncoder(encoder: unknown, featureSize: number): Readonly<InputEncoderSpec> {
+  if (encoder === null || typeof encoder !== 'object') {
+    fail('inputEncoder', encoder, 'must be an object { features, size }');
+  }
+  const { features, size } = encoder as { features?: unknown; size?: unknown };
+  const encoded = positiveInteger(
+    'inputEncoder.features',
+    features,
+    'how many leading input features are encoded',
+  );
+  if (encoded > featureSize) {
+    throw new Error(
+      `createModel: spec.inputEncoder.features must be at most featureSize (${featureSize}), got ${encoded}; ` +
+        'it counts the leading input features that go through the encoder',
+    );
+  }
+  const width = positiveInteger('inputEncoder.size', size, 'the width of the encoding');
+  return Object.freeze({ features: encoded, size: width });
 }

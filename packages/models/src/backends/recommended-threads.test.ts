@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelSpec } from '../types';
+import { recommendedWasmThreads, stepMatMulFlops } from './recommended-threads';
+import { selectBackend } from './select-backend';
+
+const copy: ModelSpec = {
+  cell: 'lstm',
+  input: 'dense',
+  featureSize: 6,
+  hiddenSize: 50,
+  numLayers: 2,
+  outputSize: 6,
+};
+const lm: ModelSpec = {
+  cell: 'lstm',
+  input: 'embedding',
+  vocabSize: 10_000,
+  embeddingSize: 200,
+  hiddenSize: 200,
+  numLayers: 2,
+  outputSize: 10_000,
+};
+
+describe('recommendedWasmThreads', () => {
+  it('counts the matrix products of a time step: 3 × (layers 2B(in+H)GH + decoder 2BHO)', () => {
+    // copy: 3 · (2·64·(6+50)·200 + 2·64·(50+50)·200 + 2·64·50·6)
+    expect(stepMatMulFlops(copy, 64)).toBe(3 * (2 * 64 * 56 * 200 + 2 * 64 * 100 * 200 + 2 * 64 * 50 * 6));
+    // LM: 3 · (2 · 2·20·400·800 + 2·20·200·10000)
+    expect(stepMatMulFlops(lm, 20)).toBe(3 * (2 * 2 * 20 * 400 * 800 + 2 * 20 * 200 * 10_000));
+  });
+
+  it('keeps the copy model on 1 thread and puts the word LM on the 2 cores of a 2-core machine', () => {
+    expect(recommendedWasmThreads(copy, 64, 2)).toBe(1);
+    expect(recommendedWasmThreads(lm, 20, 2)).toBe(2);
+    expect(recommendedWasmThreads(lm, 20, 1)).toBe(1);
+    expect(recommendedWasmThreads(lm, 20, 64)).toBeLessThanOrEqual(8);
+  });
+
+  it("selectBackend's threads 'auto' asks for the model and the batch", async () => {
+    await expect(selectBackend('wasm', { threads: 'auto' })).rejects.toThrow(
+      /needs options.model .* and options.batch/,
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import type { ModelSpec } from '../types.js';
+import { MAX_WASM_THREADS } from './wasm-threads.js';
+
+/**
+ * Matrix-product work per time step (all B rows, forward + backward ≈ 3 × forward), in FLOP, above which
+ * the threaded wasm build pays: measured on 2 cores (issue 12), the word LM (≈ 330 MFLOP per step) is
+ * 1.3–1.5× faster on 2 threads, the copy model (≈ 12 MFLOP) 1.3–1.8× slower — thread hand-offs and the
+ * single-threaded kernels between the products cost more than the split products save. The threshold sits
+ * between them, on the LM's side (a per-step product must be large enough to split).
+ */
+export const THREADED_FLOPS_PER_STEP = 100e6;
+
+/**
+ * Matrix-product FLOPs of one training time step of `spec` at batch B (forward + backward = 3 × forward):
+ * per layer 2·B·(in + H)·G·H (input projection and recurrence), the decoder 2·B·H·O.
+ */
+export function stepMatMulFlops(spec: ModelSpec, batch: number): number {
+  const gates = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 }[spec.cell] ?? 4;
+  let forward = 0;
+  for (let l = 0; l < spec.numLayers; l++) {
+    const input =
+      l > 0
+        ? spec.hiddenSize
+        : spec.input === 'embedding'
+          ? (spec.embeddingSize ?? spec.hiddenSize)
+          : spec.featureSize;
+    forward += 2 * batch * (input + spec.hiddenSize) * gates * spec.hiddenSize;
+  }
+  forward += 2 * batch * spec.hiddenSize * spec.outputSize;
+  return 3 * forward;
+}
+
+/**
+ * The wasm thread count that trains `spec` at batch `batch` fastest: 1 below
+ * {@link THREADED_FLOPS_PER_STEP} of matrix-product work per time step, else the cores available (at most
+ * 2 per 100 MFLOP of work, at most {@link MAX_WASM_THREADS}). `cores` defaults to the machine's logical
+ * cores (`os.availableParallelism` in Node, `navigator.hardwareConcurrency` in browsers).
+ *
+ * `selectBackend('wasm', { threads: 'auto', model: spec, batch })` uses it.
+ */
+export function recommendedWasmThreads(spec: ModelSpec, batch: number, cores = logicalCores()): number {
+  const flops = stepMatMulFlops(spec, batch);
+  if (flops < THREADED_FLOPS_PER_STEP || cores < 2) return 1;
+  const byWork = 2 * Math.floor(flops / THREADED_FLOPS_PER_STEP);
+  return Math.max(1, Math.min(cores, byWork, MAX_WASM_THREADS));
+}
+
+function logicalCores(): number {
+  const g = globalThis as {
+    navigator?: { hardwareConcurrency?: number };
+    process?: { versions?: { node?: string } };
+  };
+  if (g.navigator?.hardwareConcurrency != null) return g.navigator.hardwareConcurrency;
+  return nodeCores ?? 1;
+}
+
+let nodeCores: number | undefined;
+/** Reads the Node core count once (selectBackend awaits it before calling recommendedWasmThreads). */
+export async function loadCoreCount(): Promise<void> {
+  if (nodeCores != null) return;
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (!isNode) return;
+  const os = await import('node:os');
+  nodeCores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}

@@ -1,0 +1,460 @@
+/*
+ * @tbptt/models' own WebAssembly SIMD kernels: what XNNPACK (tfjs-backend-wasm) does not do.
+ *
+ *   - the pointwise steps of the whole-layer LSTM / GRU / RNN kernels, forward and backward
+ *     (the math of src/kernels/{lstm,gru,rnn}-layer-impl.ts, which stay the reference);
+ *   - softmax cross-entropy, forward and backward (src/loss/softmax-cross-entropy-kernel.ts);
+ *   - the optimiser updates (SGD, momentum, Adam, Adadelta with coupled weight decay and a gradient
+ *     scale for clipping) and the sum of squares behind the global norm.
+ *
+ * The module has no memory of its own: it imports tfjs-backend-wasm's `memory` (env.memory), and every
+ * pointer argument is a byte address of a tensor in that heap, so the kernels read and write the
+ * backend's tensors in place. It has no data segments and uses no stack (scripts/build-wasm.mjs checks
+ * both: either would write into the backend's heap). Build: `npm run build:wasm -w @tbptt/models`.
+ *
+ * Floats are float32 with 4-lane SIMD (f32x4); the tail of a row whose length is not a multiple of 4 runs
+ * the same vector code on one lane, so every element sees the same arithmetic. Sums of many terms
+ * (softmax denominators, sums of squares) are accumulated in float64.
+ */
+#include <wasm_simd128.h>
+
+typedef unsigned int u32;
+typedef unsigned long long u64;
+
+#define EXPORT(name) __attribute__((export_name(#name), visibility("default")))
+#define INLINE static inline __attribute__((always_inline))
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Vector math                                                                                           */
+/* ---------------------------------------------------------------------------------------------------- */
+
+#define SPLAT(x) wasm_f32x4_splat(x)
+
+/*
+ * e^x, Cephes' expf on four lanes (≈ 1 ulp): x = n ln2 + r with n = round(x log₂e), |r| ≤ ln2/2 (ln2 in
+ * two parts for an exact reduction), e^r by a degree-7 minimax polynomial, 2^n built in the exponent
+ * bits. x > 88.376 saturates at e^88.376 (FLT_MAX range); x < −87.336 gives 0.
+ */
+INLINE v128_t vexp(v128_t x) {
+  const v128_t lo = SPLAT(-87.3365447504f);
+  const v128_t under = wasm_f32x4_lt(x, lo);
+  x = wasm_f32x4_min(wasm_f32x4_max(x, lo), SPLAT(88.3762626647949f));
+  const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, SPLAT(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, SPLAT(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, SPLAT(-2.12194440e-4f)));
+  v128_t p = SPLAT(1.9875691500e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(1.3981999507e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(8.3334519073e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(4.1665795894e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(1.6666665459e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), wasm_f32x4_add(r, SPLAT(1.0f)));
+  /* 2^n: (n + 127) << 23 as float bits, n in [−126, 127] */
+  const v128_t pow2 = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  const v128_t result = wasm_f32x4_mul(p, pow2);
+  return wasm_v128_andnot(result, under);
+}
+
+/* σ(x) = 1 / (1 + e^{−x}) */
+INLINE v128_t vsigmoid(v128_t x) {
+  return wasm_f32x4_div(SPLAT(1.0f), wasm_f32x4_add(SPLAT(1.0f), vexp(wasm_f32x4_neg(x))));
+}
+
+/*
+ * tanh x: for |x| < 0.4 the odd Taylor polynomial to x¹³ (next term < 2e-9 relative), else
+ * sign(x) (1 − 2 / (e^{2|x|} + 1)).
+ */
+INLINE v128_t vtanh(v128_t x) {
+  const v128_t a = wasm_f32x4_abs(x);
+  const v128_t big = wasm_f32x4_sub(
+      SPLAT(1.0f), wasm_f32x4_div(SPLAT(2.0f), wasm_f32x4_add(vexp(wasm_f32x4_add(a, a)), SPLAT(1.0f))));
+  const v128_t signed_big = wasm_v128_or(big, wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000)));
+  const v128_t x2 = wasm_f32x4_mul(x, x);
+  v128_t p = SPLAT(21844.0f / 6081075.0f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), SPLAT(-1382.0f / 155925.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), SPLAT(62.0f / 2835.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), SPLAT(-17.0f / 315.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), SPLAT(2.0f / 15.0f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, x2), SPLAT(-1.0f / 3.0f));
+  const v128_t small = wasm_f32x4_add(x, wasm_f32x4_mul(wasm_f32x4_mul(p, x2), x));
+  return wasm_v128_bitselect(small, signed_big, wasm_f32x4_lt(a, SPLAT(0.4f)));
+}
+
+/* Loads and stores of a lane group: four lanes, or one (the row's tail; lanes 1–3 are ignored). */
+INLINE v128_t load(const float *p, int one) { return one ? wasm_f32x4_splat(*p) : wasm_v128_load(p); }
+INLINE void store(float *p, v128_t v, int one) {
+  if (one) *p = wasm_f32x4_extract_lane(v, 0);
+  else wasm_v128_store(p, v);
+}
+
+#define ONE wasm_f32x4_splat(1.0f)
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* LSTM (gate order i, f, g, o; saved per row: i | f | g | o | tanh c)                                    */
+/* ---------------------------------------------------------------------------------------------------- */
+
+INLINE void lstm_fwd_lanes(const float *x, const float *r, const float *cp, float *h, float *c, float *act,
+                           u32 H, int one) {
+  const v128_t i = vsigmoid(wasm_f32x4_add(load(x, one), load(r, one)));
+  const v128_t f = vsigmoid(wasm_f32x4_add(load(x + H, one), load(r + H, one)));
+  const v128_t g = vtanh(wasm_f32x4_add(load(x + 2 * H, one), load(r + 2 * H, one)));
+  const v128_t o = vsigmoid(wasm_f32x4_add(load(x + 3 * H, one), load(r + 3 * H, one)));
+  const v128_t cn = wasm_f32x4_add(wasm_f32x4_mul(f, load(cp, one)), wasm_f32x4_mul(i, g));
+  const v128_t tc = vtanh(cn);
+  store(h, wasm_f32x4_mul(o, tc), one);
+  store(c, cn, one);
+  store(act, i, one);
+  store(act + H, f, one);
+  store(act + 2 * H, g, one);
+  store(act + 3 * H, o, one);
+  store(act + 4 * H, tc, one);
+}
+
+/*
+ * One step, all B rows: a = X_t + R_t; i, f, g, o = σ, σ, tanh, σ; c = f c̃_{t−1} + i g; h = o tanh c.
+ * x: X_t [B, 4H]; r: R_t [B, 4H]; cprev [B, H]; writes h, c [B, H] and act [B, 5H].
+ */
+EXPORT(lstm_forward_step)
+void lstm_forward_step(const float *x, const float *r, const float *cprev, float *h, float *c, float *act,
+                       u32 B, u32 H) {
+  for (u32 b = 0; b < B; b++) {
+    const float *xb = x + b * 4 * H, *rb = r + b * 4 * H, *cb = cprev + b * H;
+    float *hb = h + b * H, *ob = c + b * H, *ab = act + b * 5 * H;
+    u32 j = 0;
+    for (; j + 4 <= H; j += 4) lstm_fwd_lanes(xb + j, rb + j, cb + j, hb + j, ob + j, ab + j, H, 0);
+    for (; j < H; j++) lstm_fwd_lanes(xb + j, rb + j, cb + j, hb + j, ob + j, ab + j, H, 1);
+  }
+}
+
+INLINE void lstm_bwd_lanes(const float *dho, float *ch, float *cc, const float *act, const float *cp,
+                           float *din, float *dr, u32 H, int one) {
+  const v128_t i = load(act, one), f = load(act + H, one), g = load(act + 2 * H, one);
+  const v128_t o = load(act + 3 * H, one), tc = load(act + 4 * H, one);
+  const v128_t dh = wasm_f32x4_add(load(dho, one), load(ch, one));
+  const v128_t dc = wasm_f32x4_add(
+      load(cc, one), wasm_f32x4_mul(wasm_f32x4_mul(dh, o), wasm_f32x4_sub(ONE, wasm_f32x4_mul(tc, tc))));
+  const v128_t di = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dc, g), i), wasm_f32x4_sub(ONE, i));
+  const v128_t df =
+      wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dc, load(cp, one)), f), wasm_f32x4_sub(ONE, f));
+  const v128_t dg = wasm_f32x4_mul(wasm_f32x4_mul(dc, i), wasm_f32x4_sub(ONE, wasm_f32x4_mul(g, g)));
+  const v128_t dout = wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dh, tc), o), wasm_f32x4_sub(ONE, o));
+  store(cc, wasm_f32x4_mul(dc, f), one);
+  store(ch, wasm_f32x4_splat(0.0f), one);
+  store(din, di, one);
+  store(din + H, df, one);
+  store(din + 2 * H, dg, one);
+  store(din + 3 * H, dout, one);
+  store(dr, di, one);
+  store(dr + H, df, one);
+  store(dr + 2 * H, dg, one);
+  store(dr + 3 * H, dout, one);
+}
+
+/*
+ * One backward step: δh = ∂L/∂h_t + carryH; δc = carryC + δh o (1 − tanh² c); δa_i = δc g i(1 − i),
+ * δa_f = δc c̃_{t−1} f(1 − f), δa_g = δc i (1 − g²), δa_o = δh tanh c o(1 − o); carryC ← δc f, carryH ← 0.
+ * dhout [B, H]; carry_h, carry_c [B, H] (in/out); act [B, 5H]; cprev [B, H]; writes din and dr [B, 4H].
+ */
+EXPORT(lstm_backward_step)
+void lstm_backward_step(const float *dhout, float *carry_h, float *carry_c, const float *act,
+                        const float *cprev, float *din, float *dr, u32 B, u32 H) {
+  for (u32 b = 0; b < B; b++) {
+    const float *d = dhout + b * H, *a = act + b * 5 * H, *cp = cprev + b * H;
+    float *ch = carry_h + b * H, *cc = carry_c + b * H, *di = din + b * 4 * H, *rr = dr + b * 4 * H;
+    u32 j = 0;
+    for (; j + 4 <= H; j += 4) lstm_bwd_lanes(d + j, ch + j, cc + j, a + j, cp + j, di + j, rr + j, H, 0);
+    for (; j < H; j++) lstm_bwd_lanes(d + j, ch + j, cc + j, a + j, cp + j, di + j, rr + j, H, 1);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* GRU (gate order r, z, n; R_t includes b_hh; saved per row: r | z | n | R_n)                            */
+/* ---------------------------------------------------------------------------------------------------- */
+
+INLINE void gru_fwd_lanes(const float *x, const float *r, const float *hp, float *h, float *act, u32 H,
+                          int one) {
+  const v128_t reset = vsigmoid(wasm_f32x4_add(load(x, one), load(r, one)));
+  const v128_t update = vsigmoid(wasm_f32x4_add(load(x + H, one), load(r + H, one)));
+  const v128_t hn = load(r + 2 * H, one);
+  const v128_t n = vtanh(wasm_f32x4_add(load(x + 2 * H, one), wasm_f32x4_mul(reset, hn)));
+  store(h, wasm_f32x4_add(n, wasm_f32x4_mul(update, wasm_f32x4_sub(load(hp, one), n))), one);
+  store(act, reset, one);
+  store(act + H, update, one);
+  store(act + 2 * H, n, one);
+  store(act + 3 * H, hn, one);
+}
+
+/*
+ * r = σ(X_r + R_r), z = σ(X_z + R_z), n = tanh(X_n + r R_n), h = n + z (h̃_{t−1} − n).
+ * x, r [B, 3H]; hprev [B, H]; writes h [B, H], act [B, 4H].
+ */
+EXPORT(gru_forward_step)
+void gru_forward_step(const float *x, const float *r, const float *hprev, float *h, float *act, u32 B,
+                      u32 H) {
+  for (u32 b = 0; b < B; b++) {
+    const float *xb = x + b * 3 * H, *rb = r + b * 3 * H, *hp = hprev + b * H;
+    float *hb = h + b * H, *ab = act + b * 4 * H;
+    u32 j = 0;
+    for (; j + 4 <= H; j += 4) gru_fwd_lanes(xb + j, rb + j, hp + j, hb + j, ab + j, H, 0);
+    for (; j < H; j++) gru_fwd_lanes(xb + j, rb + j, hp + j, hb + j, ab + j, H, 1);
+  }
+}
+
+INLINE void gru_bwd_lanes(const float *dho, float *carry, const float *act, const float *hp, float *din,
+                          float *dr, u32 H, int one) {
+  const v128_t reset = load(act, one), update = load(act + H, one);
+  const v128_t n = load(act + 2 * H, one), hn = load(act + 3 * H, one);
+  const v128_t dh = wasm_f32x4_add(load(dho, one), load(carry, one));
+  const v128_t dan =
+      wasm_f32x4_mul(wasm_f32x4_mul(dh, wasm_f32x4_sub(ONE, update)), wasm_f32x4_sub(ONE, wasm_f32x4_mul(n, n)));
+  const v128_t dar =
+      wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_mul(dan, hn), reset), wasm_f32x4_sub(ONE, reset));
+  const v128_t daz = wasm_f32x4_mul(
+      wasm_f32x4_mul(wasm_f32x4_mul(dh, wasm_f32x4_sub(load(hp, one), n)), update), wasm_f32x4_sub(ONE, update));
+  store(carry, wasm_f32x4_mul(dh, update), one);
+  store(din, dar, one);
+  store(din + H, daz, one);
+  store(din + 2 * H, dan, one);
+  store(dr, dar, one);
+  store(dr + H, daz, one);
+  store(dr + 2 * H, wasm_f32x4_mul(dan, reset), one);
+}
+
+/*
+ * δh = ∂L/∂h_t + carry; δa_n = δh (1 − z)(1 − n²), δa_r = δa_n R_n r(1 − r), δa_z = δh (h̃_{t−1} − n) z(1 − z);
+ * din = [δa_r, δa_z, δa_n], dr = [δa_r, δa_z, δa_n r], carry ← δh z.
+ */
+EXPORT(gru_backward_step)
+void gru_backward_step(const float *dhout, float *carry, const float *act, const float *hprev, float *din,
+                       float *dr, u32 B, u32 H) {
+  for (u32 b = 0; b < B; b++) {
+    const float *d = dhout + b * H, *a = act + b * 4 * H, *hp = hprev + b * H;
+    float *c = carry + b * H, *di = din + b * 3 * H, *rr = dr + b * 3 * H;
+    u32 j = 0;
+    for (; j + 4 <= H; j += 4) gru_bwd_lanes(d + j, c + j, a + j, hp + j, di + j, rr + j, H, 0);
+    for (; j < H; j++) gru_bwd_lanes(d + j, c + j, a + j, hp + j, di + j, rr + j, H, 1);
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Elman RNN (tanh or relu; nothing saved)                                                               */
+/* ---------------------------------------------------------------------------------------------------- */
+
+INLINE v128_t rnn_phi(v128_t a, u32 relu) {
+  return relu ? wasm_f32x4_max(a, wasm_f32x4_splat(0.0f)) : vtanh(a);
+}
+
+/* h = φ(X_t + R_t) over n = B·H contiguous elements. */
+EXPORT(rnn_forward_step)
+void rnn_forward_step(const float *x, const float *r, float *h, u32 n, u32 relu) {
+  u32 k = 0;
+  for (; k + 4 <= n; k += 4) store(h + k, rnn_phi(wasm_f32x4_add(load(x + k, 0), load(r + k, 0)), relu), 0);
+  for (; k < n; k++) store(h + k, rnn_phi(wasm_f32x4_add(load(x + k, 1), load(r + k, 1)), relu), 1);
+}
+
+INLINE v128_t rnn_delta(v128_t dh, v128_t h, u32 relu) {
+  return relu ? wasm_v128_and(dh, wasm_f32x4_gt(h, wasm_f32x4_splat(0.0f)))
+              : wasm_f32x4_mul(dh, wasm_f32x4_sub(ONE, wasm_f32x4_mul(h, h)));
+}
+
+/* δ = (∂L/∂h_t + carry) φ′ (tanh′ = 1 − h², relu′ = [h > 0]); din = dr = δ; carry ← 0. */
+EXPORT(rnn_backward_step)
+void rnn_backward_step(const float *dhout, const float *h, float *carry, float *din, float *dr, u32 n,
+                       u32 relu) {
+  u32 k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const v128_t d = rnn_delta(wasm_f32x4_add(load(dhout + k, 0), load(carry + k, 0)), load(h + k, 0), relu);
+    store(din + k, d, 0);
+    store(dr + k, d, 0);
+    store(carry + k, wasm_f32x4_splat(0.0f), 0);
+  }
+  for (; k < n; k++) {
+    const v128_t d = rnn_delta(wasm_f32x4_add(load(dhout + k, 1), load(carry + k, 1)), load(h + k, 1), relu);
+    store(din + k, d, 1);
+    store(dr + k, d, 1);
+    carry[k] = 0.0f;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Softmax cross-entropy                                                                                 */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* ln x for a finite x > 0 in float64: x = m 2^e, m ∈ [√½, √2), ln m = 2 atanh s, s = (m − 1)/(m + 1). */
+static double ln(double x) {
+  if (!(x > 0) || x > 1.7976931348623157e308) return x > 0 ? x : (x == 0 ? -1.0 / 0.0 : 0.0 / 0.0);
+  union { double d; u64 u; } v = {x};
+  int e = (int)((v.u >> 52) & 0x7ff) - 1023;
+  v.u = (v.u & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL;
+  double m = v.d;
+  if (m > 1.4142135623730951) {
+    m *= 0.5;
+    e += 1;
+  }
+  const double s = (m - 1) / (m + 1), s2 = s * s;
+  double t = 1.0 / 23;
+  for (int k = 21; k >= 1; k -= 2) t = t * s2 + 1.0 / k;
+  return e * 0.6931471805599453 + 2 * s * t;
+}
+
+INLINE double hsum_f64(v128_t a) { return wasm_f64x2_extract_lane(a, 0) + wasm_f64x2_extract_lane(a, 1); }
+
+/*
+ * Per row n: loss_n = log Σ_o e^{z_no − max} − (z_n,y_n − max), p_n = softmax(z_n).
+ * z [N, O]; targets int32 [N] (checked by the caller: 0 ≤ y < O); writes loss [N] and p [N, O].
+ */
+EXPORT(softmax_ce_forward)
+void softmax_ce_forward(const float *z, const int *targets, float *loss, float *p, u32 N, u32 O) {
+  for (u32 n = 0; n < N; n++) {
+    const float *zr = z + (u64)n * O;
+    float *pr = p + (u64)n * O;
+    v128_t vmax = wasm_f32x4_splat(-1.0f / 0.0f);
+    u32 i = 0;
+    for (; i + 4 <= O; i += 4) vmax = wasm_f32x4_pmax(vmax, wasm_v128_load(zr + i));
+    float max = wasm_f32x4_extract_lane(vmax, 0);
+    for (int l = 1; l < 4; l++) {
+      const float m = l == 1 ? wasm_f32x4_extract_lane(vmax, 1)
+                             : (l == 2 ? wasm_f32x4_extract_lane(vmax, 2) : wasm_f32x4_extract_lane(vmax, 3));
+      if (m > max) max = m;
+    }
+    for (; i < O; i++)
+      if (zr[i] > max) max = zr[i];
+    const v128_t vm = wasm_f32x4_splat(max);
+    v128_t acc0 = wasm_f64x2_splat(0.0), acc1 = wasm_f64x2_splat(0.0);
+    for (i = 0; i + 4 <= O; i += 4) {
+      const v128_t e = vexp(wasm_f32x4_sub(wasm_v128_load(zr + i), vm));
+      wasm_v128_store(pr + i, e);
+      acc0 = wasm_f64x2_add(acc0, wasm_f64x2_promote_low_f32x4(e));
+      acc1 = wasm_f64x2_add(acc1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(e, e, 2, 3, 0, 1)));
+    }
+    double sum = hsum_f64(wasm_f64x2_add(acc0, acc1));
+    for (; i < O; i++) {
+      const float e = wasm_f32x4_extract_lane(vexp(wasm_f32x4_splat(zr[i] - max)), 0);
+      pr[i] = e;
+      sum += e;
+    }
+    const v128_t inv = wasm_f32x4_splat((float)(1.0 / sum));
+    for (i = 0; i + 4 <= O; i += 4) wasm_v128_store(pr + i, wasm_f32x4_mul(wasm_v128_load(pr + i), inv));
+    const float invs = (float)(1.0 / sum);
+    for (; i < O; i++) pr[i] *= invs;
+    loss[n] = (float)(ln(sum) - ((double)zr[targets[n]] - (double)max));
+  }
+}
+
+/* ∂_n = (p_n − onehot(y_n)) · scale_n.  p [N, O]; targets [N]; scale [N]; writes grad [N, O]. */
+EXPORT(softmax_ce_backward)
+void softmax_ce_backward(const float *p, const int *targets, const float *scale, float *grad, u32 N, u32 O) {
+  for (u32 n = 0; n < N; n++) {
+    const float *pr = p + (u64)n * O;
+    float *gr = grad + (u64)n * O;
+    const float s = scale[n];
+    const v128_t vs = wasm_f32x4_splat(s);
+    u32 i = 0;
+    for (; i + 4 <= O; i += 4) wasm_v128_store(gr + i, wasm_f32x4_mul(wasm_v128_load(pr + i), vs));
+    for (; i < O; i++) gr[i] = pr[i] * s;
+    gr[targets[n]] -= s;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Optimiser updates and the global norm                                                                 */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/* Σ x_i² over n elements, in float64. */
+EXPORT(sum_squares)
+double sum_squares(const float *x, u32 n) {
+  v128_t acc0 = wasm_f64x2_splat(0.0), acc1 = wasm_f64x2_splat(0.0);
+  u32 i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    const v128_t lo = wasm_f64x2_promote_low_f32x4(v);
+    const v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+    acc0 = wasm_f64x2_add(acc0, wasm_f64x2_mul(lo, lo));
+    acc1 = wasm_f64x2_add(acc1, wasm_f64x2_mul(hi, hi));
+  }
+  double sum = hsum_f64(wasm_f64x2_add(acc0, acc1));
+  for (; i < n; i++) sum += (double)x[i] * (double)x[i];
+  return sum;
+}
+
+/*
+ * Every update: g' = s g + λθ (s: the clipping scale, λ: coupled weight decay), then the optimiser's rule;
+ * θ moves by −lr·u. Inputs and outputs may alias (each element is read before it is written).
+ */
+#define GRAD(k) wasm_f32x4_add(wasm_f32x4_mul(vs, load(g + (k), one)), wasm_f32x4_mul(vwd, load(theta + (k), one)))
+
+/* SGD: θ ← θ − lr (s g + λθ). */
+EXPORT(sgd_update)
+void sgd_update(const float *theta, const float *g, float *theta_out, u32 n, float lr, float s, float wd) {
+  const v128_t vs = SPLAT(s), vwd = SPLAT(wd), vlr = SPLAT(lr);
+  for (u32 k = 0; k < n;) {
+    const int one = k + 4 > n;
+    const v128_t gg = GRAD(k);
+    store(theta_out + k, wasm_f32x4_sub(load(theta + k, one), wasm_f32x4_mul(vlr, gg)), one);
+    k += one ? 1 : 4;
+  }
+}
+
+/* Heavy ball (PyTorch): v ← μv + g'; θ ← θ − lr v. */
+EXPORT(momentum_update)
+void momentum_update(const float *theta, const float *g, const float *v, float *theta_out, float *v_out, u32 n,
+                     float lr, float s, float wd, float mu) {
+  const v128_t vs = SPLAT(s), vwd = SPLAT(wd), vlr = SPLAT(lr), vmu = SPLAT(mu);
+  for (u32 k = 0; k < n;) {
+    const int one = k + 4 > n;
+    const v128_t gg = GRAD(k);
+    const v128_t vn = wasm_f32x4_add(wasm_f32x4_mul(vmu, load(v + k, one)), gg);
+    store(theta_out + k, wasm_f32x4_sub(load(theta + k, one), wasm_f32x4_mul(vlr, vn)), one);
+    store(v_out + k, vn, one);
+    k += one ? 1 : 4;
+  }
+}
+
+/*
+ * Adam: m ← β₁m + (1−β₁)g'; v ← β₂v + (1−β₂)g'²; θ ← θ − lr (m/c₁)/(√(v/c₂) + ε), c_i = 1 − β_iᵗ.
+ */
+EXPORT(adam_update)
+void adam_update(const float *theta, const float *g, const float *m, const float *v, float *theta_out,
+                 float *m_out, float *v_out, u32 n, float lr, float s, float wd, float beta1, float beta2,
+                 float c1, float c2, float eps) {
+  const v128_t vs = SPLAT(s), vwd = SPLAT(wd), vlr = SPLAT(lr), b1 = SPLAT(beta1), b2 = SPLAT(beta2);
+  const v128_t nb1 = SPLAT(1.0f - beta1), nb2 = SPLAT(1.0f - beta2), vc1 = SPLAT(c1), vc2 = SPLAT(c2);
+  const v128_t veps = SPLAT(eps);
+  for (u32 k = 0; k < n;) {
+    const int one = k + 4 > n;
+    const v128_t gg = GRAD(k);
+    const v128_t mn = wasm_f32x4_add(wasm_f32x4_mul(load(m + k, one), b1), wasm_f32x4_mul(gg, nb1));
+    const v128_t vn =
+        wasm_f32x4_add(wasm_f32x4_mul(load(v + k, one), b2), wasm_f32x4_mul(wasm_f32x4_mul(gg, gg), nb2));
+    const v128_t dir = wasm_f32x4_div(wasm_f32x4_div(mn, vc1),
+                                      wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vn, vc2)), veps));
+    store(theta_out + k, wasm_f32x4_sub(load(theta + k, one), wasm_f32x4_mul(vlr, dir)), one);
+    store(m_out + k, mn, one);
+    store(v_out + k, vn, one);
+    k += one ? 1 : 4;
+  }
+}
+
+/*
+ * Adadelta (PyTorch): s ← ρs + (1−ρ)g'²; Δ = √(u + ε)/√(s + ε) g'; u ← ρu + (1−ρ)Δ²; θ ← θ − lr Δ.
+ */
+EXPORT(adadelta_update)
+void adadelta_update(const float *theta, const float *g, const float *sq, const float *acc, float *theta_out,
+                     float *sq_out, float *acc_out, u32 n, float lr, float s, float wd, float rho, float eps) {
+  const v128_t vs = SPLAT(s), vwd = SPLAT(wd), vlr = SPLAT(lr), vr = SPLAT(rho), nr = SPLAT(1.0f - rho);
+  const v128_t veps = SPLAT(eps);
+  for (u32 k = 0; k < n;) {
+    const int one = k + 4 > n;
+    const v128_t gg = GRAD(k);
+    const v128_t sn =
+        wasm_f32x4_add(wasm_f32x4_mul(load(sq + k, one), vr), wasm_f32x4_mul(wasm_f32x4_mul(gg, gg), nr));
+    const v128_t u = load(acc + k, one);
+    const v128_t delta = wasm_f32x4_mul(
+        wasm_f32x4_div(wasm_f32x4_sqrt(wasm_f32x4_add(u, veps)), wasm_f32x4_sqrt(wasm_f32x4_add(sn, veps))), gg);
+    const v128_t un = wasm_f32x4_add(wasm_f32x4_mul(u, vr), wasm_f32x4_mul(wasm_f32x4_mul(delta, delta), nr));
+    store(theta_out + k, wasm_f32x4_sub(load(theta + k, one), wasm_f32x4_mul(vlr, delta)), one);
+    store(sq_out + k, sn, one);
+    store(acc_out + k, un, one);
+    k += one ? 1 : 4;
+  }
+}
