@@ -38,6 +38,8 @@ async function generateApi() {
     hidePageHeader: true,
     hideBreadcrumbs: true,
     useCodeBlocks: true,
+    // TSDoc math such as Σ_{i<k} must not reach Vue's template compiler as a tag.
+    sanitizeComments: true,
     parametersFormat: 'table',
     interfacePropertiesFormat: 'table',
     sidebar: { autoConfiguration: true, format: 'vitepress', pretty: true, collapsed: true },
@@ -59,7 +61,10 @@ async function generateApi() {
     throw new Error('generate-reference: TypeDoc could not convert the packages (see the messages above)');
   await typedoc.generateOutputs(project);
   const pages = readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.md'));
-  for (const page of pages) fixAnchors(join(out, String(page)));
+  for (const page of pages) {
+    fixAnchors(join(out, String(page)));
+    protectFromVue(join(out, String(page)));
+  }
   console.log(`generate-reference: ${pages.length} API pages in docs/reference/api`);
 }
 
@@ -90,6 +95,16 @@ function fixAnchors(file) {
     (counts.get(name) ?? 0) > Number(n) || !counts.has(name) ? whole : `](#${name})`,
   );
   if (fixed !== text) writeFileSync(file, fixed);
+}
+
+/**
+ * VitePress compiles every page as a Vue template: `{{ … }}` in a comment would be interpolated. Wrapping the
+ * page in VitePress's `v-pre` container keeps TSDoc text literal (code blocks are v-pre already).
+ */
+function protectFromVue(file) {
+  const text = readFileSync(file, 'utf8');
+  if (text.startsWith('::: v-pre')) return;
+  writeFileSync(file, `::: v-pre\n\n${text.trimEnd()}\n\n:::\n`);
 }
 
 /** The CLI's own help, command by command. */
