@@ -25,6 +25,10 @@ export interface EvaluateRecord {
   split: 'valid' | 'test';
   loss: number;
   perplexity: number;
+  /** Point-process tasks: RMSE of the predicted mean gap against the true gap. */
+  rmse?: number;
+  /** Point-process tasks: 0-1 loss of the most likely next mark (fraction mispredicted). */
+  errorRate?: number;
   best: boolean;
   elapsedSeconds?: number;
 }
@@ -106,7 +110,10 @@ export type RunEvent =
 /** What the run is, said before training starts (the first lines of the output). */
 export interface RunInfo {
   task: string;
+  /** What the task is scored by: perplexity (tokens), or NLL / RMSE(Δt) / 0-1 loss (point processes). */
+  metrics: 'perplexity' | 'point-process';
   description: string;
+  /** Tokens (language and synthetic tasks) or marks (point processes). */
   vocabSize: number;
   /** Perplexity of the uniform guess over the vocabulary (chance level). */
   chancePerplexity: number;
@@ -126,8 +133,9 @@ export interface RunResult {
   epochs: number;
   finalTruncation: number;
   truncationHistory: { update: number; K: number }[];
-  bestValid?: { update: number; loss: number; perplexity: number };
-  testAtBest?: { loss: number; perplexity: number };
+  /** Point processes: the loss is the NLL per event, perplexity is NaN, and rmse / errorRate are set. */
+  bestValid?: { update: number; loss: number; perplexity: number; rmse?: number; errorRate?: number };
+  testAtBest?: { loss: number; perplexity: number; rmse?: number; errorRate?: number };
   tokens: number;
   tokensPerSecond: number;
   wallSeconds: number;

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   if (finished.result.stoppedBy !== 'aborted') {
     const synthetic = run.task.kind === 'synthetic';
     const window = options.window ?? (synthetic ? 100 : 200);
-    const burnIn = options.burnIn ?? Math.floor(window / 10);
+    // The point-process preset's burn-in is 2 (temporal_pp_script.py); the others' W / 10.
+    const burnIn = options.burnIn ?? (run.task.kind === 'point-process' ? 2 : Math.floor(window / 10));
     if (window + burnIn <= run.task.train.steps) {
       const p = measureProfile(run.model, run.task.train, {
         window,

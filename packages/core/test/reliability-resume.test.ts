@@ -268,8 +268,8 @@ describe('issue 9 item 10: the wall-time budget includes the final evaluation', 
       expect(result.elapsedSeconds).toBeLessThanOrEqual(3);
       expect(result.testAtBest).toBeDefined();
       model.dispose();
-      // No validation split, so no evaluation was timed before the end: the test split's cost is estimated from
-      // the training throughput (here: the same time per position × column as a training window).
+      // No validation split, so no evaluation was timed before the end: one chunk of the test split is timed
+      // before the first update and scaled to the split.
       now = 0;
       const testOnly = tinyRun({
         train: timed(base.config.train, 10),
@@ -283,6 +283,25 @@ describe('issue 9 item 10: the wall-time budget includes the final evaluation', 
       expect(now / 1000).toBeLessThanOrEqual(1);
       expect(second.testAtBest).toBeDefined();
       testOnly.model.dispose();
+      // A slow first update (warm-up) and a cheap evaluation: the budget is not cut short. (Projecting the
+      // evaluation from training speed stopped such a run after one update.)
+      now = 0;
+      let windows = 0;
+      const warm = Object.assign(Object.create(base.config.train) as Stream, {
+        slice: (a: number, b: number) => {
+          now += windows++ === 0 ? 3000 : 10;
+          return base.config.train.slice(a, b);
+        },
+      });
+      const slowStart = tinyRun({
+        train: warm,
+        valid: timed(base.config.valid!, 1),
+        test: timed(base.config.test!, 1),
+        stop: { wallTimeSeconds: 10, updates: 200 },
+      });
+      const third = await train(slowStart.config);
+      expect(third.stoppedBy).toBe('updates');
+      slowStart.model.dispose();
     } finally {
       spy.mockRestore();
     }

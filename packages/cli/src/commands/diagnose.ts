@@ -44,8 +44,9 @@ export async function diagnoseCommand(
   await useBackend(options);
   const loaded = dir === undefined ? await fresh(options) : await loadRun(dir, options, which);
   const synthetic = loaded.task.kind === 'synthetic';
-  const window = probe.window ?? options.window ?? (synthetic ? 100 : 400);
-  const burnIn = probe.burnIn ?? options.burnIn ?? Math.floor(window / 10);
+  const pointProcess = loaded.task.kind === 'point-process';
+  const window = probe.window ?? options.window ?? (synthetic ? 100 : pointProcess ? 200 : 400);
+  const burnIn = probe.burnIn ?? options.burnIn ?? (pointProcess ? 2 : Math.floor(window / 10));
   const samples = probe.samples ?? options.samples ?? 32;
   const profiles = measureProfile(loaded.model, loaded.task.train, {
     window,

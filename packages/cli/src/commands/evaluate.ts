@@ -51,12 +51,12 @@ export async function evaluateCommand(
     process.stdout.write(`${JSON.stringify({ weights: loaded.weightsFile, ...scores })}\n`);
   } else {
     process.stdout.write(`weights ${loaded.weightsFile}\n`);
-    process.stdout.write(
-      `valid loss ${scores.valid.loss.toFixed(4)}  perplexity ${ppl(scores.valid.perplexity)}\n`,
-    );
-    process.stdout.write(
-      `test  loss ${scores.test.loss.toFixed(4)}  perplexity ${ppl(scores.test.perplexity)}\n`,
-    );
+    const line = (s: typeof scores.valid) =>
+      loaded.task.kind === 'point-process'
+        ? `NLL ${s.loss.toFixed(4)}  RMSE(Δt) ${s.rmse?.toPrecision(4) ?? '–'}  0-1 loss ${s.errorRate?.toFixed(4) ?? '–'}`
+        : `loss ${s.loss.toFixed(4)}  perplexity ${ppl(s.perplexity)}`;
+    process.stdout.write(`valid ${line(scores.valid)}\n`);
+    process.stdout.write(`test  ${line(scores.test)}\n`);
   }
   return 0;
 }

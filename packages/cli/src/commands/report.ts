@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write';
-import { collectRuns } from '../report/collect-runs';
+import { collectRuns, isPointProcessReport } from '../report/collect-runs';
 import { reportPlots } from '../report/plots';
 import { markdownTable, reportRows } from '../report/report-table';
 import { renderSvg } from '../report/vega-svg';
@@ -10,7 +10,8 @@ import { renderSvg } from '../report/vega-svg';
 export async function reportCommand(dirs: string[], opts: Record<string, unknown>): Promise<number> {
   const runs = collectRuns(dirs);
   const rows = reportRows(runs);
-  const table = markdownTable(rows);
+  const pointProcess = isPointProcessReport(runs);
+  const table = markdownTable(rows, pointProcess);
   const out = typeof opts.out === 'string' ? opts.out : dirs[0]!;
   mkdirSync(out, { recursive: true });
   const plots = reportPlots(runs);
@@ -19,7 +20,11 @@ export async function reportCommand(dirs: string[], opts: Record<string, unknown
   const markdown = [
     '# tbptt report',
     '',
-    `${runs.length} runs, ${rows.length} methods, ${seeds} seed${seeds === 1 ? '' : 's'}; perplexities at the best validation perplexity, mean (sd) over seeds.`,
+    `${runs.length} runs, ${rows.length} methods, ${seeds} seed${seeds === 1 ? '' : 's'}; ` +
+      (pointProcess
+        ? 'NLL per event, RMSE of the predicted gap and 0-1 loss of the predicted mark at the best validation NLL'
+        : 'perplexities at the best validation perplexity') +
+      ', mean (sd) over seeds.',
     '',
     table,
     '',

@@ -93,9 +93,10 @@ export async function sweepCommand(opts: Record<string, unknown>): Promise<numbe
             string,
             number | null
           >;
-          const ppl = summary.bestValidPerplexity;
+          const pointProcess = (summary.metrics as unknown) === 'point-process';
+          const score = pointProcess ? summary.bestValidNll : summary.bestValidPerplexity;
           process.stdout.write(
-            `[${finished}/${runs.length}] ${run.name}${state === 'resume' ? ' (resumed)' : ''}: valid ppl ${ppl === null || ppl === undefined ? '–' : ppl.toFixed(4)}, K ${summary.finalTruncation}, ${seconds(Number(summary.wallSeconds))}\n`,
+            `[${finished}/${runs.length}] ${run.name}${state === 'resume' ? ' (resumed)' : ''}: valid ${pointProcess ? 'NLL' : 'ppl'} ${score === null || score === undefined ? '–' : score.toFixed(4)}, K ${summary.finalTruncation}, ${seconds(Number(summary.wallSeconds))}\n`,
           );
         } else if (!interrupted) {
           failed++;

@@ -9,6 +9,7 @@ import { loadPreset } from '../options/presets';
 import {
   differingKeys,
   flagName,
+  isPointProcess,
   isResumable,
   parsePartialOptions,
   resolveTrainOptions,
@@ -243,11 +244,15 @@ function finish(
   }
   const summary = buildSummary(options, outDir, result);
   writeRunJson(outDir, RUN_FILES.summary, summary);
-  view.summary(result, outDir, summary);
+  view.summary(result, outDir, summary, isPointProcess(options.task));
   return EXIT.ok;
 }
 
-/** summary.json: the run's result with the K statistics of its step events. */
+/**
+ * summary.json: the run's result with the K statistics of its step events. Token tasks report perplexities;
+ * point-process tasks (`metrics: 'point-process'`) report instead, at the best validation NLL, the NLL per
+ * event, the RMSE of the predicted mean gap and the 0-1 loss of the most likely mark, of valid and of test.
+ */
 export function buildSummary(
   options: TrainOptions,
   outDir: string,
@@ -264,17 +269,31 @@ export function buildSummary(
     kMin = Math.min(kMin, line.truncation);
     kMax = Math.max(kMax, line.truncation);
   }
+  const finite = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+  const pointProcess = isPointProcess(options.task);
+  const scores = pointProcess
+    ? {
+        bestValidNll: finite(result.bestValid?.loss),
+        bestValidRmse: finite(result.bestValid?.rmse),
+        bestValidErrorRate: finite(result.bestValid?.errorRate),
+        testNllAtBestValid: finite(result.testAtBest?.loss),
+        testRmseAtBestValid: finite(result.testAtBest?.rmse),
+        testErrorRateAtBestValid: finite(result.testAtBest?.errorRate),
+      }
+    : {};
   return {
     version: 1,
     task: options.task,
+    metrics: pointProcess ? 'point-process' : 'perplexity',
     method: options.truncation,
     seed: options.seed,
     stoppedBy: result.stoppedBy,
     updates: result.updates,
     epochs: result.epochs,
-    bestValidPerplexity: result.bestValid?.perplexity ?? null,
+    bestValidPerplexity: pointProcess ? null : (result.bestValid?.perplexity ?? null),
     bestValidUpdate: result.bestValid?.update ?? null,
-    testPerplexityAtBestValid: result.testAtBest?.perplexity ?? null,
+    testPerplexityAtBestValid: pointProcess ? null : (result.testAtBest?.perplexity ?? null),
+    ...scores,
     finalTruncation: result.finalTruncation,
     truncationHistory: result.truncationHistory,
     kMean: count > 0 ? sum / count : null,

@@ -11,6 +11,7 @@ import {
   adaptiveTruncation,
   type ControllerState,
   fixedTruncation,
+  pointProcessStream,
   readCheckpoint,
   type Stream,
   type TrainConfig,
@@ -21,9 +22,12 @@ import {
   variableTruncation,
 } from '@tbptt/core';
 import {
+  BOOK_ORDER_MARKS,
   batchify,
   type Corpus,
   copyTask,
+  eventStreams,
+  loadBookOrder,
   loadCorpus,
   loadTextFolder,
   repeatTask,
@@ -34,7 +38,7 @@ import {
 import { createModel, type RecurrentModel, selectBackend, serializeWeights } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunError, UsageError } from '../errors';
-import { isSynthetic, type TrainOptions } from '../options/train-options';
+import { isPointProcess, isSynthetic, type TrainOptions } from '../options/train-options';
 import { parseTruncation, type TruncationSpec } from '../options/truncation-spec';
 import type { RunEvent, RunInfo, RunResult } from '../run-events';
 import { mapEvent } from './events';
@@ -44,7 +48,8 @@ const VALID_SEED = 1_000_001;
 const TEST_SEED = 1_000_002;
 
 export interface TaskData {
-  kind: 'synthetic' | 'language';
+  kind: 'synthetic' | 'language' | 'point-process';
+  /** Tokens (synthetic and language tasks) or marks (point processes). */
   vocabSize: number;
   train: Stream;
   valid: Stream;
@@ -99,6 +104,7 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
       description: `${o.task} task (${spans}), ${o.trainSteps} steps × ${o.batch} columns`,
     };
   }
+  if (isPointProcess(o.task)) return loadEventTask(o);
   const corpus = await loadTextTask(o);
   // valid / test are laid out at the evaluation batch here (engine v2 does not re-batch).
   const stream = (ids: Int32Array, batch: number, split: string) => {
@@ -117,6 +123,46 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
     test: stream(corpus.test, o.evalBatch, 'test'),
     vocab: corpus.vocab.toJSON(),
     description: `${o.task} (${corpus.level} level, ${corpus.train.length} training tokens, vocabulary ${corpus.vocab.size})`,
+  };
+}
+
+/**
+ * Book Order (Du et al. 2016, split 1) as the paper lays it out: each split's sequences concatenated into one
+ * stream, the test file cut in half by position into valid and test, RMTPP rows (previous mark one-hot, the
+ * new-sequence flag, the previous gap) with the next mark and gap as targets.
+ */
+async function loadEventTask(o: TrainOptions): Promise<TaskData> {
+  const flag = '--data-dir';
+  const envDir = process.env.TBPTT_DATA_DIR;
+  const dataDir = o.dataDir ?? (envDir ? envDir : undefined);
+  if (dataDir === undefined) {
+    throw new UsageError(
+      `--task ${o.task}: no data folder; pass ${flag} <folder holding book-order/ (or event-1-train.txt, time-1-train.txt, event-1-test.txt, time-1-test.txt)>`,
+    );
+  }
+  if (!(existsSync(dataDir) && statSync(dataDir).isDirectory())) {
+    throw new UsageError(
+      `${flag} ${dataDir}: no such folder; pass the folder that holds book-order/ (or its event-1-*.txt and time-1-*.txt files)`,
+    );
+  }
+  let streams: ReturnType<typeof eventStreams>;
+  let trainEvents: number;
+  try {
+    const data = await loadBookOrder({ dataDir, split: 1 });
+    trainEvents = data.train.sequences.reduce((n, seq) => n + seq.marks.length, 0);
+    streams = eventStreams(data, { batch: o.batch, evalBatch: o.evalBatch, markCount: BOOK_ORDER_MARKS });
+  } catch (error) {
+    throw new UsageError(`${flag} ${dataDir}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return {
+    kind: 'point-process',
+    vocabSize: BOOK_ORDER_MARKS,
+    train: pointProcessStream(streams.train),
+    valid: pointProcessStream(streams.valid),
+    test: pointProcessStream(streams.test),
+    description:
+      `${o.task} (split 1, ${trainEvents} training events, ${BOOK_ORDER_MARKS} marks; ` +
+      `train [${streams.train.steps}, ${streams.train.batch}], valid / test [${streams.valid.steps}, ${streams.valid.batch}])`,
   };
 }
 
@@ -149,10 +195,35 @@ async function loadTextTask(o: TrainOptions): Promise<Corpus> {
   }
 }
 
-/** The model of a run: one-hot (dense) input for the synthetic tasks, an embedding for language models. */
+/**
+ * The model of a run: one-hot (dense) input for the synthetic tasks, an embedding for language models, and
+ * RMTPP for point processes (Du et al. 2016): a linear encoder of the mark one-hot (to --embedding, default
+ * --hidden) beside the new-sequence flag and the gap, and three heads — mark logits, log λ, and the learned
+ * constant w of the intensity λ(t) = exp(log λ + w t).
+ */
 export function buildModel(o: TrainOptions, task: Pick<TaskData, 'kind' | 'vocabSize'>): RecurrentModel {
   const synthetic = task.kind === 'synthetic';
   try {
+    if (task.kind === 'point-process') {
+      const marks = task.vocabSize;
+      return createModel({
+        cell: o.cell,
+        hiddenSize: o.hidden,
+        numLayers: o.layers,
+        dropout: o.dropout,
+        ...(o.init === undefined ? {} : { init: o.init }),
+        seed: o.seed,
+        input: 'dense',
+        featureSize: marks + 2,
+        inputEncoder: { features: marks, size: o.embedding ?? o.hidden },
+        outputSize: marks + 2,
+        heads: [
+          { name: 'marks', size: marks },
+          { name: 'log_intensity', size: 1 },
+          { name: 'w', size: 1, kind: 'constant' },
+        ],
+      });
+    }
     const common = {
       cell: o.cell,
       hiddenSize: o.hidden,
@@ -181,10 +252,13 @@ export function buildModel(o: TrainOptions, task: Pick<TaskData, 'kind' | 'vocab
 /** Describes a model for the first lines of the output. */
 export function describeModel(o: TrainOptions, model: RecurrentModel): { text: string; parameters: number } {
   const parameters = model.variables.reduce((n, v) => n + v.size, 0);
+  const spec = model.spec;
   const input =
-    model.spec.input === 'dense'
-      ? `one-hot ${model.spec.featureSize}`
-      : `embedding ${model.spec.embeddingSize}`;
+    spec.input === 'dense'
+      ? spec.inputEncoder
+        ? `mark encoder ${spec.inputEncoder.features} → ${spec.inputEncoder.size} + ${spec.featureSize - spec.inputEncoder.features} features, heads ${(spec.heads ?? []).map((h) => h.name).join(' / ')}`
+        : `one-hot ${spec.featureSize}`
+      : `embedding ${spec.embeddingSize}`;
   const extras = [o.dropout > 0 ? `dropout ${o.dropout}` : '', o.tied ? 'tied' : '']
     .filter(Boolean)
     .join(', ');
@@ -220,7 +294,12 @@ export function buildController(
           o[key] === undefined ? {} : { [as]: o[key] };
         return adaptiveTruncation({
           delta: spec.delta,
-          preset: task.kind === 'synthetic' ? 'synthetic' : 'language-model',
+          preset:
+            task.kind === 'synthetic'
+              ? 'synthetic'
+              : task.kind === 'point-process'
+                ? 'point-process'
+                : 'language-model',
           ...pick('window'),
           ...pick('burnIn'),
           ...pick('samples'),
@@ -280,9 +359,10 @@ export async function prepareRun(o: TrainOptions): Promise<PreparedRun> {
     initialWeightsSha256: weightsSha256(model),
     info: {
       task: o.task,
+      metrics: task.kind === 'point-process' ? 'point-process' : 'perplexity',
       description: task.description,
       vocabSize: task.vocabSize,
-      chancePerplexity: task.vocabSize,
+      chancePerplexity: task.kind === 'point-process' ? Number.NaN : task.vocabSize,
       model: text,
       parameters,
       backend,
@@ -320,6 +400,13 @@ export async function runTraining(
 ): Promise<FinishedRun> {
   const { model, task, controller } = run;
   const language = task.kind === 'language';
+  // Bias monitoring at the adaptive preset's W, burn-in, S and C(K) of the task.
+  const monitorDefaults =
+    task.kind === 'point-process'
+      ? { window: 200, burnIn: 2, samples: 64, cumulative: 'exact' as const }
+      : language
+        ? { window: 400, burnIn: 40, samples: 32, cumulative: 'approximate' as const }
+        : {};
   const stop: TrainConfig['stop'] = {
     ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
     ...(o.updates === undefined ? {} : { updates: o.updates }),
@@ -363,15 +450,12 @@ export async function runTraining(
       ? {
           monitorBias: {
             ...(o.refreshEvery === undefined ? {} : { every: o.refreshEvery }),
-            // The engine's defaults are the synthetic preset's; language models take the LM preset's W and S.
-            ...(o.window !== undefined ? { window: o.window } : language ? { window: 400 } : {}),
-            ...(o.burnIn !== undefined ? { burnIn: o.burnIn } : language ? { burnIn: 40 } : {}),
-            ...(o.samples !== undefined ? { samples: o.samples } : language ? { samples: 32 } : {}),
-            ...(o.cumulative !== undefined
-              ? { cumulative: o.cumulative }
-              : language
-                ? { cumulative: 'approximate' as const }
-                : {}),
+            // The engine's defaults are the synthetic preset's; the other tasks take their adaptive preset's.
+            ...monitorDefaults,
+            ...(o.window === undefined ? {} : { window: o.window }),
+            ...(o.burnIn === undefined ? {} : { burnIn: o.burnIn }),
+            ...(o.samples === undefined ? {} : { samples: o.samples }),
+            ...(o.cumulative === undefined ? {} : { cumulative: o.cumulative }),
           },
         }
       : {}),
@@ -412,11 +496,18 @@ export async function runTraining(
               update: result.bestValid.update,
               loss: result.bestValid.loss,
               perplexity: result.bestValid.perplexity,
+              ...pointProcessScores(result.bestValid),
             },
           }
         : {}),
       ...(result.testAtBest
-        ? { testAtBest: { loss: result.testAtBest.loss, perplexity: result.testAtBest.perplexity } }
+        ? {
+            testAtBest: {
+              loss: result.testAtBest.loss,
+              perplexity: result.testAtBest.perplexity,
+              ...pointProcessScores(result.testAtBest),
+            },
+          }
         : {}),
       tokens: result.tokens,
       tokensPerSecond: result.tokensPerSecond,
@@ -426,6 +517,17 @@ export async function runTraining(
       ...(result.checkpoint ? { checkpoint: result.checkpoint } : {}),
       initialWeightsSha256: run.initialWeightsSha256,
     },
+  };
+}
+
+/** The point-process scores of an evaluation, when it has them. */
+function pointProcessScores(e: { rmse?: number; errorRate?: number }): {
+  rmse?: number;
+  errorRate?: number;
+} {
+  return {
+    ...(e.rmse === undefined ? {} : { rmse: e.rmse }),
+    ...(e.errorRate === undefined ? {} : { errorRate: e.errorRate }),
   };
 }
 

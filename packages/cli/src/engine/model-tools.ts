@@ -56,14 +56,25 @@ export function scoreSplits(model: RecurrentModel, task: TaskData): { valid: Sco
 }
 
 export interface Score {
+  /** Nats per token, or the NLL per event (point processes). */
   loss: number;
+  /** NaN for point processes. */
   perplexity: number;
   tokens: number;
+  /** Point processes: RMSE of the predicted mean gap, and the 0-1 loss of the most likely mark. */
+  rmse?: number;
+  errorRate?: number;
 }
 
 function score(model: RecurrentModel, stream: Stream): Score {
   const e = evaluate(model, stream, { chunk: 100 });
-  return { loss: e.loss, perplexity: e.perplexity, tokens: e.tokens };
+  return {
+    loss: e.loss,
+    perplexity: e.perplexity,
+    tokens: e.tokens,
+    ...(e.rmse === undefined ? {} : { rmse: e.rmse }),
+    ...(e.errorRate === undefined ? {} : { errorRate: e.errorRate }),
+  };
 }
 
 /**

@@ -17,7 +17,7 @@ import { parseTruncation } from './truncation-spec';
  * default" (the binding in `engine/build-run.ts` fills them).
  */
 export interface TrainOptions {
-  /** copy | copy-variable | repeat | ptb | wikitext-2 | text:<dir>. */
+  /** copy | copy-variable | repeat | ptb | wikitext-2 | book-order | text:<dir>. */
   task: string;
   /** Tokenisation of text:<dir> tasks. */
   level: 'word' | 'char';
@@ -93,7 +93,7 @@ export interface TrainFlag {
 
 const taskName: ValueParser<string> = (value, name) => {
   const task = text(value, name);
-  const known = ['copy', 'copy-variable', 'repeat', 'ptb', 'wikitext-2'];
+  const known = ['copy', 'copy-variable', 'repeat', 'ptb', 'wikitext-2', 'book-order'];
   if (known.includes(task) || (task.startsWith('text:') && task.length > 5)) return task;
   throw new UsageError(`${name} must be one of ${known.join(', ')} or text:<dir>, got ${task}`);
 };
@@ -109,7 +109,7 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     group: 'task',
     key: 'task',
     flags: '--task <name>',
-    description: 'copy | copy-variable | repeat | ptb | wikitext-2 | text:<dir>',
+    description: 'copy | copy-variable | repeat | ptb | wikitext-2 | book-order | text:<dir>',
     parse: taskName,
   },
   {
@@ -158,7 +158,8 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     group: 'task',
     key: 'dataDir',
     flags: '--data-dir <dir>',
-    description: 'folder with ptb/ and wikitext-2/ (or the split files); nothing is downloaded',
+    description:
+      'folder with ptb/, wikitext-2/ or book-order/ (or the split files themselves); nothing is downloaded',
     parse: text,
     resumable: true,
   },
@@ -559,6 +560,11 @@ export function checkTrainOptions(o: TrainOptions): void {
       `--window + --burn-in (${o.window + o.burnIn}) must fit in --train-steps (${o.trainSteps})`,
     );
   }
+}
+
+/** The temporal point-process tasks (marks and gaps; scored by NLL, RMSE of the gap and 0-1 loss of the mark). */
+export function isPointProcess(task: string): boolean {
+  return task === 'book-order';
 }
 
 /** The synthetic tasks, generated rather than read. */

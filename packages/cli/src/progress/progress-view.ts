@@ -25,6 +25,8 @@ export class ProgressView {
   private lossCount = 0;
   private lastLineAt = { update: 0, seconds: 0 };
   private lastStep?: StepRecord;
+  /** Point-process tasks show NLL, RMSE(Δt) and 0-1 loss instead of perplexity. */
+  private pointProcess = false;
 
   constructor(
     private readonly mode: ViewMode,
@@ -35,6 +37,7 @@ export class ProgressView {
 
   /** The first lines: what is trained, and chance level. */
   start(info: RunInfo, outDir: string): void {
+    this.pointProcess = info.metrics === 'point-process';
     if (this.mode === 'json') {
       this.json({ type: 'start', ...info, out: outDir });
       return;
@@ -45,7 +48,9 @@ export class ProgressView {
       `model: ${info.model}, ${grouped(info.parameters)} parameters; backend ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
     );
     this.print(
-      `truncation: ${info.truncation}; chance perplexity ${info.chancePerplexity.toFixed(2)} (uniform over ${grouped(info.vocabSize)} tokens)`,
+      this.pointProcess
+        ? `truncation: ${info.truncation}; scored by NLL per event, RMSE of the next gap and 0-1 loss of the next mark (${info.vocabSize} marks)`
+        : `truncation: ${info.truncation}; chance perplexity ${info.chancePerplexity.toFixed(2)} (uniform over ${grouped(info.vocabSize)} tokens)`,
     );
     this.print(
       `run directory: ${outDir}${info.resumedAt === undefined ? '' : ` (resumed at update ${info.resumedAt})`}`,
@@ -53,8 +58,9 @@ export class ProgressView {
     if (this.mode === 'bar') {
       this.multibar = new cliProgress.MultiBar(
         {
-          format:
-            'epoch {epoch} {bar} {windows} windows | ETA {eta_text} | loss {loss} | ppl {ppl} | K {K} | {rate} tok/s',
+          format: this.pointProcess
+            ? 'epoch {epoch} {bar} {windows} windows | ETA {eta_text} | NLL {loss} | K {K} | {rate} events/s'
+            : 'epoch {epoch} {bar} {windows} windows | ETA {eta_text} | loss {loss} | ppl {ppl} | K {K} | {rate} tok/s',
           barCompleteChar: '█',
           barIncompleteChar: '░',
           barsize: 24,
@@ -80,17 +86,19 @@ export class ProgressView {
       case 'step':
         this.step(event);
         break;
-      case 'evaluate':
+      case 'evaluate': {
+        const scores = this.pointProcess
+          ? `${event.split} NLL ${event.loss.toFixed(4)} | RMSE(Δt) ${gap(event.rmse)} | 0-1 loss ${fractionText(event.errorRate)}`
+          : `${event.split} loss ${event.loss.toFixed(4)} | ${event.split} ppl ${ppl(event.perplexity)}`;
         if (event.split === 'test') {
-          this.print(
-            `| end of training | test loss ${event.loss.toFixed(4)} | test ppl ${ppl(event.perplexity)} | (weights of the best valid) |`,
-          );
+          this.print(`| end of training | ${scores} | (weights of the best valid) |`);
           break;
         }
         this.print(
-          `| update ${pad(event.update, 6)} | epoch ${pad(event.epoch + 1, 3)} | ${event.split} loss ${event.loss.toFixed(4)} | ${event.split} ppl ${ppl(event.perplexity)} |${event.best ? ' best |' : ''}`,
+          `| update ${pad(event.update, 6)} | epoch ${pad(event.epoch + 1, 3)} | ${scores} |${event.best ? ' best |' : ''}`,
         );
         break;
+      }
       case 'estimate': {
         const change =
           event.chosen === event.truncation
@@ -143,8 +151,11 @@ export class ProgressView {
       (1000 * (step.elapsedSeconds - this.lastLineAt.seconds)) /
       Math.max(1, step.update - this.lastLineAt.update);
     const { done, total } = this.windows(step);
+    const scores = this.pointProcess
+      ? `NLL ${loss.toFixed(4)}`
+      : `loss ${loss.toFixed(4)} | ppl ${ppl(Math.exp(loss))}`;
     this.print(
-      `| epoch ${pad(step.epoch + 1, 3)} | ${pad(done, 5)}/${pad(total, 5)} windows | lr ${step.learningRate.toPrecision(3)} | ms/update ${msPerUpdate.toFixed(1)} | loss ${loss.toFixed(4)} | ppl ${ppl(Math.exp(loss))} | K ${pad(step.truncation, 3)} | ${rate(step.tokens / step.elapsedSeconds)} tok/s |`,
+      `| epoch ${pad(step.epoch + 1, 3)} | ${pad(done, 5)}/${pad(total, 5)} windows | lr ${step.learningRate.toPrecision(3)} | ms/update ${msPerUpdate.toFixed(1)} | ${scores} | K ${pad(step.truncation, 3)} | ${rate(step.tokens / step.elapsedSeconds)} ${this.pointProcess ? 'events' : 'tok'}/s |`,
     );
     this.lossSum = 0;
     this.lossCount = 0;
@@ -203,13 +214,18 @@ export class ProgressView {
   }
 
   /** The closing summary (printed in every mode; JSON in json mode). */
-  summary(result: RunResult, outDir: string, summary: Record<string, unknown>): void {
+  summary(
+    result: RunResult,
+    outDir: string,
+    summary: Record<string, unknown>,
+    pointProcess = this.pointProcess,
+  ): void {
     this.stop();
     if (this.mode === 'json') {
       this.json({ type: 'summary', ...summary });
       return;
     }
-    const lines = summaryLines(result, outDir);
+    const lines = summaryLines(result, outDir, pointProcess);
     for (const line of lines) this.out.write(`${line}\n`);
   }
 
@@ -218,18 +234,44 @@ export class ProgressView {
   }
 }
 
-/** The closing summary, one fact a line. */
-export function summaryLines(result: RunResult, outDir: string): string[] {
+/** An RMSE of gaps: 4 significant digits. */
+function gap(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : x.toPrecision(4);
+}
+
+/** A fraction (the 0-1 loss): 4 decimals. */
+function fractionText(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(4);
+}
+
+/** An NLL per event: 4 decimals. */
+function nll(x: number | undefined): string {
+  return x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(4);
+}
+
+/** The closing summary, one fact a line (point processes: NLL, RMSE(Δt) and 0-1 loss instead of perplexity). */
+export function summaryLines(result: RunResult, outDir: string, pointProcess = false): string[] {
   const history = result.truncationHistory.map((h) => `${h.K} (update ${h.update})`).join(' → ');
   const share = result.wallSeconds > 0 ? (100 * result.estimateSeconds) / result.wallSeconds : 0;
+  const at = result.bestValid ? ` (update ${result.bestValid.update})` : '';
+  const scores = pointProcess
+    ? [
+        `best valid NLL            ${nll(result.bestValid?.loss)}${at}`,
+        `  valid RMSE(Δt), 0-1     ${gap(result.bestValid?.rmse)}, ${fractionText(result.bestValid?.errorRate)}`,
+        `test NLL at best          ${nll(result.testAtBest?.loss)}`,
+        `  test RMSE(Δt), 0-1      ${gap(result.testAtBest?.rmse)}, ${fractionText(result.testAtBest?.errorRate)}`,
+      ]
+    : [
+        `best valid perplexity     ${ppl(result.bestValid?.perplexity)}${at}`,
+        `test perplexity at best   ${ppl(result.testAtBest?.perplexity)}`,
+      ];
   return [
     '',
     `stopped by ${result.stoppedBy} after ${grouped(result.updates)} updates, ${result.epochs} epochs, ${seconds(result.wallSeconds)}`,
-    `best valid perplexity     ${ppl(result.bestValid?.perplexity)}${result.bestValid ? ` (update ${result.bestValid.update})` : ''}`,
-    `test perplexity at best   ${ppl(result.testAtBest?.perplexity)}`,
+    ...scores,
     `K settled at              ${result.finalTruncation}`,
     `K history                 ${history}`,
-    `throughput                ${grouped(result.tokensPerSecond)} tokens/s`,
+    `throughput                ${grouped(result.tokensPerSecond)} ${pointProcess ? 'events' : 'tokens'}/s`,
     `estimating K              ${result.estimateSeconds.toFixed(1)} s (${share.toFixed(1)} % of the time)`,
     `run directory             ${outDir}`,
   ];

@@ -9,8 +9,16 @@ export interface RunRecord {
   method: string;
   seed: number;
   summary: Record<string, unknown> & {
+    /** 'point-process' for event tasks (absent in runs written before it: perplexity). */
+    metrics?: 'perplexity' | 'point-process';
     bestValidPerplexity: number | null;
     testPerplexityAtBestValid: number | null;
+    bestValidNll?: number | null;
+    bestValidRmse?: number | null;
+    bestValidErrorRate?: number | null;
+    testNllAtBestValid?: number | null;
+    testRmseAtBestValid?: number | null;
+    testErrorRateAtBestValid?: number | null;
     wallSeconds: number;
     tokensPerSecond: number;
     kMean: number | null;
@@ -75,6 +83,11 @@ function readRun(dir: string): RunRecord {
       ? { profile: read(RUN_FILES.profile) as NonNullable<RunRecord['profile']> }
       : {}),
   };
+}
+
+/** Whether a report is of point-process runs only (scored by NLL, RMSE(Δt) and 0-1 loss, not perplexity). */
+export function isPointProcessReport(runs: readonly RunRecord[]): boolean {
+  return runs.length > 0 && runs.every((r) => r.summary.metrics === 'point-process');
 }
 
 /** Methods in the paper's order: fixed by K, then variable, then adaptive by decreasing δ. */

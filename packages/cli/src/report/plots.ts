@@ -2,11 +2,15 @@ import { analyzeProfile } from '@tbptt/estimators';
 import type { TopLevelSpec } from 'vega-lite';
 import type { MetricsLine } from '../io/run-files';
 import type { StepRecord } from '../run-events';
-import { methodOrder, type RunRecord } from './collect-runs';
+import { isPointProcessReport, methodOrder, type RunRecord } from './collect-runs';
 import { lineChart } from './vega-svg';
 
-/** The report's plots: file name → Vega-Lite spec. Series are the methods (`fixed:10`, `adaptive:0.1`, …). */
+/**
+ * The report's plots: file name → Vega-Lite spec. Series are the methods (`fixed:10`, `adaptive:0.1`, …).
+ * Validation curves are of perplexity (log scale), or of the NLL per event when every run is a point process.
+ */
 export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevelSpec> {
+  const pointProcess = isPointProcessReport(runs);
   const sorted = [...runs].sort((a, b) => methodOrder(a.method, b.method) || a.seed - b.seed);
   const valid: Record<string, unknown>[] = [];
   const ks: Record<string, unknown>[] = [];
@@ -16,13 +20,14 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
     const steps = run.metrics.filter((m): m is StepRecord & MetricsLine => m.type === 'step');
     const atUpdate = new Map(steps.map((s) => [s.update, s]));
     for (const m of run.metrics) {
-      if (m.type === 'evaluate' && m.split === 'valid' && Number.isFinite(m.perplexity)) {
+      const score = m.type === 'evaluate' ? (pointProcess ? m.loss : m.perplexity) : Number.NaN;
+      if (m.type === 'evaluate' && m.split === 'valid' && Number.isFinite(score)) {
         const step = atUpdate.get(m.update);
         valid.push({
           ...series,
           epoch: step ? step.epoch + step.position / step.steps : m.epoch,
           seconds: step?.elapsedSeconds ?? m.elapsedSeconds ?? 0,
-          perplexity: m.perplexity,
+          score,
         });
       } else if (m.type === 'estimate' && Number.isFinite(m.deltaAtCurrent) && m.deltaAtCurrent > 0) {
         deltas.push({ ...series, update: m.update, delta: m.deltaAtCurrent });
@@ -66,21 +71,26 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
     });
   }
   const method = { field: 'method', title: 'method' };
+  const name = pointProcess ? 'nll' : 'perplexity';
+  const label = pointProcess ? 'NLL per event' : 'perplexity';
+  const y = pointProcess
+    ? { field: 'score', title: 'valid NLL per event' }
+    : { field: 'score', title: 'valid perplexity', scale: 'log' as const };
   return {
-    'valid-perplexity-epoch.svg': lineChart({
-      title: 'Validation perplexity against epoch',
+    [`valid-${name}-epoch.svg`]: lineChart({
+      title: `Validation ${label} against epoch`,
       values: valid,
       x: { field: 'epoch', title: 'epoch' },
-      y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' },
+      y,
       series: method,
       detail: 'seed',
       points: true,
     }),
-    'valid-perplexity-time.svg': lineChart({
-      title: 'Validation perplexity against wall time',
+    [`valid-${name}-time.svg`]: lineChart({
+      title: `Validation ${label} against wall time`,
       values: valid,
       x: { field: 'seconds', title: 'training time (s)' },
-      y: { field: 'perplexity', title: 'valid perplexity', scale: 'log' },
+      y,
       series: method,
       detail: 'seed',
       points: true,

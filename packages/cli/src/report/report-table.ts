@@ -6,6 +6,11 @@ export interface ReportRow {
   runs: number;
   validPerplexity: { mean: number; sd: number } | null;
   testPerplexity: { mean: number; sd: number } | null;
+  /** Point-process runs (null otherwise): NLL per event, RMSE(Δt) and 0-1 loss at the best valid NLL. */
+  validNll: { mean: number; sd: number } | null;
+  testNll: { mean: number; sd: number } | null;
+  testRmse: { mean: number; sd: number } | null;
+  testErrorRate: { mean: number; sd: number } | null;
   kMean: number | null;
   kMin: number | null;
   kMax: number | null;
@@ -38,6 +43,10 @@ export function reportRows(runs: readonly RunRecord[]): ReportRow[] {
       runs: group.length,
       validPerplexity: meanSd(finite(group.map((r) => r.summary.bestValidPerplexity))),
       testPerplexity: meanSd(finite(group.map((r) => r.summary.testPerplexityAtBestValid))),
+      validNll: meanSd(finite(group.map((r) => r.summary.bestValidNll))),
+      testNll: meanSd(finite(group.map((r) => r.summary.testNllAtBestValid))),
+      testRmse: meanSd(finite(group.map((r) => r.summary.testRmseAtBestValid))),
+      testErrorRate: meanSd(finite(group.map((r) => r.summary.testErrorRateAtBestValid))),
       kMean: kMeans.length ? kMeans.reduce((a, b) => a + b, 0) / kMeans.length : null,
       kMin: kMins.length ? Math.min(...kMins) : null,
       kMax: kMaxs.length ? Math.max(...kMaxs) : null,
@@ -53,8 +62,27 @@ function cell(stat: { mean: number; sd: number } | null): string {
   return `${stat.mean.toFixed(digits)} (${stat.sd.toFixed(digits)})`;
 }
 
-/** The Markdown table. */
-export function markdownTable(rows: readonly ReportRow[]): string {
+/** mean (sd) at 4 significant digits (RMSE of gaps, whose scale is the data's time unit). */
+function precise(stat: { mean: number; sd: number } | null): string {
+  if (!stat) return '–';
+  return `${stat.mean.toPrecision(4)} (${stat.sd.toPrecision(2)})`;
+}
+
+/**
+ * The Markdown table: perplexities, or — `pointProcess` — the NLL per event, RMSE(Δt) and 0-1 loss (the
+ * paper's Table C.3).
+ */
+export function markdownTable(rows: readonly ReportRow[], pointProcess = false): string {
+  if (pointProcess) {
+    const head =
+      '| method | runs | valid NLL at best valid | test NLL at best valid | test RMSE(Δt) | test 0-1 loss | K mean [min, max] | wall time (s) | events/s |';
+    const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+    const lines = rows.map((r) => {
+      const k = r.kMean === null ? '–' : `${r.kMean.toFixed(1)} [${r.kMin}, ${r.kMax}]`;
+      return `| ${r.method} | ${r.runs} | ${cell(r.validNll)} | ${cell(r.testNll)} | ${precise(r.testRmse)} | ${cell(r.testErrorRate)} | ${k} | ${r.wallSeconds.toFixed(0)} | ${Math.round(r.tokensPerSecond)} |`;
+    });
+    return [head, rule, ...lines].join('\n');
+  }
   const head =
     '| method | runs | valid ppl at best valid | test ppl at best valid | K mean [min, max] | wall time (s) | tokens/s |';
   const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: |';

@@ -269,7 +269,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.stop.epochs !== undefined && s.epoch >= c.stop.epochs) return 'epochs';
       if (c.stop.updates !== undefined && s.update >= c.stop.updates) return 'updates';
       // The next update and the final evaluation must fit in the budget too.
-      if (c.stop.wallTimeSeconds !== undefined && elapsed() + remainingSeconds(s) >= c.stop.wallTimeSeconds) {
+      // Remaining first: measuring it may take time that elapsed() must then include.
+      if (c.stop.wallTimeSeconds !== undefined && remainingSeconds(s) + elapsed() >= c.stop.wallTimeSeconds) {
         return 'wallTime';
       }
       return undefined;
@@ -450,19 +451,45 @@ export function createTrainer(config: TrainConfig): Trainer {
     },
   };
 
+  /** Seconds one final validation + test will take, measured once on a chunk of each split (see below). */
+  let projectedEvaluation: number | undefined;
+
   /**
    * What the next update and the final validation + test will take, so that a wall-time budget holds them: the
-   * mean update time, plus the last validation's time scaled to both splits; before any validation (or without a
-   * valid split), the training time per position × column times the evaluation's positions × columns (a forward
-   * pass costs less than a training window's forward + backward, so this errs towards stopping early).
+   * mean update time, plus the last validation's time scaled to both splits. Before any validation (or without
+   * a valid split) the evaluation is timed directly, once, before the first update: one chunk
+   * of each split, forward only, scaled to the split's length — training speed says little about it, since the
+   * batch, the window and the backward pass all differ.
    */
   function remainingSeconds(s: TrainState): number {
-    if (s.update === 0 || s.tokens === 0) return s.lastEvaluationSeconds;
+    const measured = s.lastValidUpdate >= 0 && s.lastEvaluationSeconds > 0;
+    if (!measured && projectedEvaluation === undefined) {
+      const t0 = performance.now();
+      projectedEvaluation = [c.valid, c.test].reduce(
+        (sum, split) => sum + (split ? timeEvaluation(split) : 0),
+        0,
+      );
+      s.evaluateSeconds += (performance.now() - t0) / 1000; // the timing itself is evaluation, not training
+    }
+    const evaluation = measured ? s.lastEvaluationSeconds : projectedEvaluation!;
+    if (s.update === 0 || s.tokens === 0) return evaluation;
     const training = Math.max(elapsed() - s.estimateSeconds - s.monitorSeconds - s.evaluateSeconds, 0);
     const step = training / s.update;
-    if (s.lastValidUpdate >= 0 && s.lastEvaluationSeconds > 0) return step + s.lastEvaluationSeconds;
-    const tokens = [c.valid, c.test].reduce((n, split) => n + (split ? split.steps * split.batch : 0), 0);
-    return step + (training / s.tokens) * tokens;
+    return step + evaluation;
+  }
+
+  /** The seconds `evaluate` will take on `split`, from one timed chunk (dropout off, nothing kept). */
+  function timeEvaluation(split: NonNullable<ResolvedTrainConfig['valid']>): number {
+    const length = Math.min(c.evalChunk, split.steps);
+    const t0 = performance.now();
+    const { inputs, targets } = split.slice(0, length);
+    tf.tidy(() => {
+      const state = model.initialState(split.batch);
+      model.forward(inputs, state, { training: false }).logits.dataSync();
+    });
+    tf.dispose([inputs, targets]);
+    // evaluate runs ⌈T / chunk⌉ chunks; the timed one is a full chunk, so this errs towards stopping early.
+    return ((performance.now() - t0) / 1000) * Math.ceil(split.steps / length);
   }
 
   /** At the end of the stream: next epoch, validation when evaluating per epoch, fresh state if asked. */

@@ -1,0 +1,185 @@
+/**
+ * Generates the site's Reference section before `vitepress build`:
+ * - API pages from the packages' TSDoc (TypeDoc + typedoc-plugin-markdown + typedoc-vitepress-theme) into
+ *   docs/reference/api/, with the sidebar in docs/reference/api/typedoc-sidebar.json;
+ * - the CLI reference from the CLI's own `--help` output (docs/reference/cli.md), so it cannot drift.
+ * Both outputs are generated (gitignored), never edited by hand.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Application, Converter } from 'typedoc';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const app = join(here, '..');
+const repo = join(app, '..', '..');
+const reference = join(app, 'docs', 'reference');
+
+/** The packages documented, in the order of the dependency graph (leaves first). */
+const PACKAGES = ['random', 'estimators', 'datasets', 'models', 'core'];
+
+async function generateApi() {
+  const out = join(reference, 'api');
+  rmSync(out, { recursive: true, force: true });
+  const entryPoints = PACKAGES.map((name) => join(repo, 'packages', name, 'src', 'index.ts'));
+  entryPoints.push(join(repo, 'packages', 'models', 'src', 'kernels.ts'));
+  const typedoc = await Application.bootstrapWithPlugins({
+    entryPoints,
+    tsconfig: join(app, 'tsconfig.typedoc.json'),
+    plugin: ['typedoc-plugin-markdown', 'typedoc-vitepress-theme'],
+    out,
+    docsRoot: join(app, 'docs'),
+    readme: 'none',
+    excludePrivate: true,
+    excludeInternal: true,
+    excludeExternals: true,
+    outputFileStrategy: 'modules',
+    hidePageHeader: true,
+    hideBreadcrumbs: true,
+    useCodeBlocks: true,
+    // TSDoc math such as Σ_{i<k} must not reach Vue's template compiler as a tag.
+    sanitizeComments: true,
+    parametersFormat: 'table',
+    interfacePropertiesFormat: 'table',
+    sidebar: { autoConfiguration: true, format: 'vitepress', pretty: true, collapsed: true },
+    sourceLinkTemplate: undefined,
+    disableSources: true,
+    validation: { notExported: false, invalidLink: false, unusedMergeModuleWith: false },
+    logLevel: 'Warn',
+    skipErrorChecking: true,
+  });
+  // Name each module as it is imported (`@tbptt/core`, `@tbptt/models/kernels`), not by its path (`core/src`).
+  typedoc.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
+    for (const module of context.project.children ?? []) {
+      const [name, , sub] = module.name.split('/');
+      module.name = `@tbptt/${name}${sub ? `/${sub}` : ''}`;
+    }
+  });
+  const project = await typedoc.convert();
+  if (!project)
+    throw new Error('generate-reference: TypeDoc could not convert the packages (see the messages above)');
+  await typedoc.generateOutputs(project);
+  const pages = readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.md'));
+  for (const page of pages) {
+    fixAnchors(join(out, String(page)));
+    protectFromVue(join(out, String(page)));
+  }
+  console.log(`generate-reference: ${pages.length} API pages in docs/reference/api`);
+}
+
+/** VitePress's heading slug (close enough for the identifiers TypeDoc writes as headings). */
+function slug(heading) {
+  return heading
+    .replace(/`/g, '')
+    .replace(/\\/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_\s-]/gu, '')
+    .replace(/\s+/g, '-');
+}
+
+/**
+ * TypeDoc numbers same-page anchors by its own count of equal names (`#downloaderrorkind-1`); VitePress numbers
+ * repeated heading slugs only. A link `#name-N` whose page has N or fewer further `name` headings points at
+ * the first one instead. (The browser test's crawl checks every anchor of the built site.)
+ */
+function fixAnchors(file) {
+  const text = readFileSync(file, 'utf8');
+  const counts = new Map();
+  for (const match of text.matchAll(/^#{1,6} (.+)$/gm)) {
+    const s = slug(match[1]);
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  const fixed = text.replace(/\]\(#([^)\s]+?)-(\d+)\)/g, (whole, name, n) =>
+    (counts.get(name) ?? 0) > Number(n) || !counts.has(name) ? whole : `](#${name})`,
+  );
+  if (fixed !== text) writeFileSync(file, fixed);
+}
+
+/**
+ * VitePress compiles every page as a Vue template: `{{ … }}` in a comment would be interpolated. Wrapping the
+ * page in VitePress's `v-pre` container keeps TSDoc text literal (code blocks are v-pre already).
+ */
+function protectFromVue(file) {
+  const text = readFileSync(file, 'utf8');
+  if (text.startsWith('::: v-pre')) return;
+  writeFileSync(file, `::: v-pre\n\n${text.trimEnd()}\n\n:::\n`);
+}
+
+/** The CLI's own help, command by command. */
+function generateCli() {
+  const bin = join(repo, 'packages', 'cli', 'bin', 'tbptt.js');
+  const target = join(reference, 'cli.md');
+  const head = [
+    '# CLI reference',
+    '',
+    '<!-- Generated by apps/docs/scripts/generate-reference.mjs from `tbptt --help`; do not edit. -->',
+    '',
+  ];
+  if (existsSync(bin) && !existsSync(join(repo, 'packages', 'cli', 'dist'))) {
+    throw new Error(
+      'generate-reference: packages/cli is not built; run `npm run build -w @tbptt/cli` (turbo builds it first for the docs)',
+    );
+  }
+  if (!existsSync(bin)) {
+    writeFileSync(
+      target,
+      [
+        ...head,
+        '::: warning Not generated yet',
+        'The `tbptt` command (package `@tbptt/cli`) is not part of this build of the repository, so there is',
+        'no `--help` output to generate this page from. It is written from `tbptt --help` and `tbptt <command> --help`',
+        'on every build once the package is present (and built), so it cannot drift from the program.',
+        ':::',
+        '',
+        'The commands planned: `train`, `evaluate`, `generate`, `diagnose`, `estimate`, `sweep` (with `--plan`) and',
+        '`report`. See [Scaling out](../guides/scaling-out.md) for how a sweep is planned and run.',
+        '',
+      ].join('\n'),
+    );
+    console.log('generate-reference: @tbptt/cli is absent or not built; wrote the placeholder CLI page');
+    return;
+  }
+  const help = (args) => {
+    const run = spawnSync(process.execPath, [bin, ...args, '--help'], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: '100' },
+    });
+    if (run.status !== 0) {
+      throw new Error(
+        `generate-reference: \`tbptt ${[...args, '--help'].join(' ')}\` exited ${run.status}: ${run.stderr}`,
+      );
+    }
+    return run.stdout.trimEnd();
+  };
+  const top = help([]);
+  // commander lists "Commands:" then one indented line per command: "  name [options] <args>  description".
+  const commands = [];
+  let inCommands = false;
+  for (const line of top.split('\n')) {
+    if (/^Commands:/.test(line)) {
+      inCommands = true;
+      continue;
+    }
+    if (inCommands) {
+      const match = /^ {2}([a-z][\w-]*)/.exec(line);
+      if (match && match[1] !== 'help') commands.push(match[1]);
+      else if (!/^ {3,}/.test(line) && line.trim() !== '' && !match) inCommands = false;
+    }
+  }
+  const body = [...head, '```text', '$ tbptt --help', top, '```', ''];
+  for (const command of commands) {
+    body.push(`## tbptt ${command}`, '', '```text', `$ tbptt ${command} --help`, help([command]), '```', '');
+  }
+  writeFileSync(target, body.join('\n'));
+  console.log(`generate-reference: CLI reference with ${commands.length} commands`);
+}
+
+mkdirSync(reference, { recursive: true });
+await generateApi();
+generateCli();
+// The sidebar file must exist even if TypeDoc wrote none (VitePress's config reads it).
+const sidebar = join(reference, 'api', 'typedoc-sidebar.json');
+if (!existsSync(sidebar)) throw new Error(`generate-reference: ${sidebar} was not written`);
+JSON.parse(readFileSync(sidebar, 'utf8'));
