@@ -20,14 +20,11 @@ export interface TrainState {
   carriedAt: number;
   /** The detached recurrent state the next window starts from (owned by the state). */
   carried: RecurrentState;
-  /** Training positions × columns consumed (loss positions), and loss positions per column. */
+  /** Training positions × columns consumed (loss positions); per column that is tokens / batch. */
   tokens: number;
-  steps: number;
   /** The optimisation chain's state (clip → optimiser → learning rate); its slot tensors are owned by the state. */
   optimizer: ChainState;
   controller: ControllerState;
-  /** K of the last update. */
-  truncation: number;
   /** Base learning rate now (the optimiser's, divided on plateaus). */
   learningRate: number;
   /** Validations in a row without a new best (for the plateau rule). */

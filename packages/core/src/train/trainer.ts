@@ -235,10 +235,8 @@ export function createTrainer(config: TrainConfig): Trainer {
         carriedAt: 0,
         carried: model.initialState(stream.batch),
         tokens: 0,
-        steps: 0,
         optimizer: optimization.init(parameters),
         controller: controllerState,
-        truncation: k,
         learningRate: c.optimizer.learningRate,
         plateauCount: 0,
         rng: { sampler: createPrng(c.seed, 'profileSampler').getState(), model: model.getRngState() },
@@ -283,7 +281,7 @@ export function createTrainer(config: TrainConfig): Trainer {
       rng.setState(s.rng.sampler);
       const [decision, controllerState] = controller.next(s.controller, {
         update: s.update,
-        steps: s.steps,
+        steps: s.tokens / stream.batch,
         profiles: (request) => sampleProfiles(model, stream, rng, request),
       });
       s.rng.sampler = rng.getState();
@@ -300,7 +298,6 @@ export function createTrainer(config: TrainConfig): Trainer {
         emit(s, { type: 'truncation', update: s.update, from: last.K, to: held });
         s.truncationHistory = [...s.truncationHistory, { update: s.update, K: held }];
       }
-      s.truncation = k;
 
       const plan = planWindow({
         style: c.windowing,
@@ -382,7 +379,6 @@ export function createTrainer(config: TrainConfig): Trainer {
       }
       s.update++;
       s.tokens += lossPositions * stream.batch;
-      s.steps += lossPositions;
       s.lossAverage = s.lossAverage === undefined ? lossValue : 0.9 * s.lossAverage + 0.1 * lossValue;
       s.lossFloor = s.lossFloor === undefined ? s.lossAverage : Math.min(s.lossFloor, s.lossAverage);
       emit(s, {
