@@ -172,14 +172,18 @@ export function createProgram(setExit: (code: number) => void): Command {
     .description(
       'a grid of fixed-K and adaptive-δ runs over seeds, as child processes (paired initial weights per seed; resumable)',
     )
+    .option(
+      '--definition <file>',
+      'a committed sweep definition (JSON: preset, config, fixed, adaptive, variable, seeds, jobs, set, out); flags override it',
+    )
     .option('--preset <name>', 'the preset every run starts from')
     .option('--config <file>', 'JSON options every run starts from')
     .option('--fixed <list>', 'fixed K values, e.g. 5,10,15,20,30')
     .option('--adaptive <list>', 'adaptive δ values, e.g. 0.9,0.5,0.1')
     .option('--variable <list>', 'variable MEAN:SD values, e.g. 70:5')
-    .option('--seeds <n>', 'seeds 1..n per method', '1')
-    .option('--jobs <n>', 'runs at the same time', '1')
-    .requiredOption('--out <dir>', 'sweep directory (one run directory per method and seed)')
+    .option('--seeds <n>', 'seeds 1..n per method (default 1)')
+    .option('--jobs <n>', 'runs at the same time (default 1)')
+    .option('--out <dir>', 'sweep directory (one run directory per method and seed)')
     .option('--plan [format]', 'print the runs instead of running them: sh (one command per line) or json')
     .option('--set <key=value...>', 'extra train flags for every run, e.g. --set max-time=60 --set hidden=32')
     .addHelpText(
@@ -187,6 +191,7 @@ export function createProgram(setExit: (code: number) => void): Command {
       examples([
         'tbptt sweep --preset copy --fixed 5,10,15,20,30 --adaptive 0.9,0.5,0.1 --seeds 3 --jobs 2 --out sweeps/copy',
         'tbptt sweep --preset copy --fixed 5,10 --adaptive 0.1 --seeds 3 --out sweeps/copy --plan | parallel -j 8',
+        'tbptt sweep --definition experiments/copy-reference.json',
         'tbptt report sweeps/copy',
       ]),
     )

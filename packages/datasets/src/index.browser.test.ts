@@ -6,10 +6,12 @@ import * as browser from './index.browser';
 const NODE_ONLY = [
   'BOOK_ORDER_MARKS',
   'BOOK_ORDER_SHA256',
+  'COPY_REFERENCE_SHA256',
   'DEFAULT_TIMEOUT_MS',
   'defaultCacheDir',
   'fetchCorpus',
   'loadBookOrder',
+  'loadCopyReference',
   'loadCorpus',
   'loadEventSequences',
   'loadTextFolder',

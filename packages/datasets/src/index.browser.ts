@@ -39,5 +39,7 @@ export type {
   ExponentialIntensityTruth,
 } from './synthetic/exponential-intensity-process';
 export { exponentialIntensityProcess } from './synthetic/exponential-intensity-process';
+export type { IdMatrix, IdMatrixOptions } from './synthetic/id-matrix';
+export { parseIdMatrix } from './synthetic/id-matrix';
 export type { RepeatTaskOptions } from './synthetic/repeat-task';
 export { repeatTask } from './synthetic/repeat-task';

@@ -34,6 +34,12 @@ export type { TokenStream } from './streams/batchify';
 export { batchify, streamColumn } from './streams/batchify';
 export type { PairedTokenStream } from './streams/paired-token-stream';
 export { BLANK, FIRST_SYMBOL, START, SYMBOL_COUNT, SYNTHETIC_VOCAB_SIZE } from './synthetic/alphabet';
+export type {
+  CopyReference,
+  CopyReferenceOptions,
+  CopyReferenceVariant,
+} from './synthetic/copy-reference';
+export { COPY_REFERENCE_SHA256, loadCopyReference } from './synthetic/copy-reference';
 export type { CopyTaskOptions } from './synthetic/copy-task';
 export { copyTask } from './synthetic/copy-task';
 export type {
@@ -42,5 +48,7 @@ export type {
   ExponentialIntensityTruth,
 } from './synthetic/exponential-intensity-process';
 export { exponentialIntensityProcess } from './synthetic/exponential-intensity-process';
+export type { IdMatrix, IdMatrixOptions } from './synthetic/id-matrix';
+export { parseIdMatrix } from './synthetic/id-matrix';
 export type { RepeatTaskOptions } from './synthetic/repeat-task';
 export { repeatTask } from './synthetic/repeat-task';

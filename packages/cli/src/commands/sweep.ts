@@ -2,14 +2,20 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT, RunError } from '../errors';
+import { EXIT, RunError, UsageError } from '../errors';
 import { writeJsonAtomic } from '../io/atomic-write';
 import { checkNewRunDir } from '../io/out-dir';
 import { RUN_FILES } from '../io/run-files';
 import { integer, oneOf } from '../options/flag-values';
 import { loadPreset } from '../options/presets';
 import { seconds } from '../progress/format';
-import { type PlannedRun, planSweep, type SweepOptions, shellQuote } from '../sweep/sweep-plan';
+import {
+  type PlannedRun,
+  planSweep,
+  readSweepDefinition,
+  type SweepOptions,
+  shellQuote,
+} from '../sweep/sweep-plan';
 
 const BIN = fileURLToPath(new URL('./bin.js', import.meta.url));
 
@@ -27,7 +33,16 @@ function stateOf(run: PlannedRun): RunState {
 
 /** `tbptt sweep`: the grid as child processes, `--jobs` at a time; finished runs are skipped, interrupted ones resumed. */
 export async function sweepCommand(opts: Record<string, unknown>): Promise<number> {
-  const options = opts as unknown as SweepOptions & { jobs: string; plan?: string | boolean };
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+  const merged: Record<string, unknown> = {
+    seeds: '1',
+    jobs: '1',
+    ...(typeof opts.definition === 'string' ? readSweepDefinition(opts.definition) : {}),
+    ...given,
+  };
+  const options = merged as unknown as SweepOptions & { jobs: string; plan?: string | boolean };
+  if (typeof options.out !== 'string')
+    throw new UsageError('sweep: give --out <dir> (or "out" in the --definition file): the sweep directory');
   if (options.preset !== undefined) loadPreset(options.preset); // an unknown preset fails before anything runs
   const runs = planSweep(options);
   if (options.plan !== undefined) {

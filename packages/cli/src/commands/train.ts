@@ -184,7 +184,7 @@ async function runInWorker(
               writeRunJson(outDir, RUN_FILES.config, options);
               if (message.vocab) writeRunJson(outDir, RUN_FILES.vocab, message.vocab);
               rmSync(join(outDir, RUN_FILES.summary), { force: true });
-              metrics = new MetricsWriter(outDir, resumeAt);
+              metrics = new MetricsWriter(outDir, resumeAt, options.metricsEvery);
               view.start(
                 { ...message.info, ...(resumeAt === undefined ? {} : { resumedAt: resumeAt }) },
                 outDir,

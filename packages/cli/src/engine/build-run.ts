@@ -28,6 +28,7 @@ import {
   copyTask,
   eventStreams,
   loadBookOrder,
+  loadCopyReference,
   loadCorpus,
   loadTextFolder,
   repeatTask,
@@ -38,7 +39,7 @@ import {
 import { createModel, type RecurrentModel, selectBackend, serializeWeights } from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunError, UsageError } from '../errors';
-import { isPointProcess, isSynthetic, type TrainOptions } from '../options/train-options';
+import { isCopyReference, isPointProcess, isSynthetic, type TrainOptions } from '../options/train-options';
 import { parseTruncation, type TruncationSpec } from '../options/truncation-spec';
 import type { RunEvent, RunInfo, RunResult } from '../run-events';
 import { mapEvent } from './events';
@@ -104,6 +105,7 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
       description: `${o.task} task (${spans}), ${o.trainSteps} steps × ${o.batch} columns`,
     };
   }
+  if (isCopyReference(o.task)) return loadCopyReferenceTask(o);
   if (isPointProcess(o.task)) return loadEventTask(o);
   const corpus = await loadTextTask(o);
   // valid / test are laid out at the evaluation batch here (engine v2 does not re-batch).
@@ -163,6 +165,55 @@ async function loadEventTask(o: TrainOptions): Promise<TaskData> {
     description:
       `${o.task} (split 1, ${trainEvents} training events, ${BOOK_ORDER_MARKS} marks; ` +
       `train [${streams.train.steps}, ${streams.train.batch}], valid / test [${streams.valid.steps}, ${streams.valid.batch}])`,
+  };
+}
+
+/** The data folder of a task read from disk: --data-dir, else $TBPTT_DATA_DIR; a usage error when neither names a folder. */
+function dataFolder(o: TrainOptions, holds: string): string {
+  const dataDir = o.dataDir ?? (process.env.TBPTT_DATA_DIR ? process.env.TBPTT_DATA_DIR : undefined);
+  if (dataDir === undefined) {
+    throw new UsageError(`--task ${o.task}: no data folder; pass --data-dir <folder holding ${holds}>`);
+  }
+  if (!(existsSync(dataDir) && statSync(dataDir).isDirectory())) {
+    throw new UsageError(`--data-dir ${dataDir}: no such folder; pass the folder that holds ${holds}`);
+  }
+  return dataDir;
+}
+
+/**
+ * The paper's own copy data (aicherc/adaptive_tbptt `data/copy_{fixed,variable}`, as text): train [4000, 64],
+ * valid and test [1000, 64], one-hot inputs as the synthetic tasks. Its 64 columns are the batch of every split.
+ */
+async function loadCopyReferenceTask(o: TrainOptions): Promise<TaskData> {
+  const variant = o.task === 'copy-reference' ? 'fixed' : 'variable';
+  const dataDir = dataFolder(
+    o,
+    `copy-reference/${variant}/ (train-inputs.txt, train-targets.txt, valid-…, test-…)`,
+  );
+  let data: Awaited<ReturnType<typeof loadCopyReference>>;
+  try {
+    data = await loadCopyReference({ dataDir, variant });
+  } catch (error) {
+    throw new UsageError(`--data-dir ${dataDir}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const columns = data.train.batch;
+  for (const [flag, value] of [
+    ['--batch', o.batch],
+    ['--eval-batch', o.evalBatch],
+  ] as const) {
+    if (value !== columns) {
+      throw new UsageError(
+        `${flag} ${value}: the paper's copy data holds ${columns} independent columns per split, which are the batch; pass ${flag} ${columns}`,
+      );
+    }
+  }
+  return {
+    kind: 'synthetic',
+    vocabSize: SYNTHETIC_VOCAB_SIZE,
+    train: tokenStream(data.train, { oneHot: SYNTHETIC_VOCAB_SIZE }),
+    valid: tokenStream(data.valid, { oneHot: SYNTHETIC_VOCAB_SIZE }),
+    test: tokenStream(data.test, { oneHot: SYNTHETIC_VOCAB_SIZE }),
+    description: `${o.task}: the paper's ${variant} copy data (spans ${variant === 'fixed' ? '10' : '5..10'}), ${data.train.steps} steps × ${columns} columns`,
   };
 }
 

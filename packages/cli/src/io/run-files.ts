@@ -35,18 +35,23 @@ export const CSV_COLUMNS = [
 export type MetricsLine = RunEvent & { wallTime: string };
 
 /**
- * Appends every event to `metrics.jsonl` and every step to `metrics.csv` (buffered, flushed at least once a
- * second and at the end). On resume the lines after the checkpoint's update are dropped first (they would be
+ * Appends every event to `metrics.jsonl` and the steps to `metrics.csv` (buffered, flushed at least once a
+ * second and at the end). With `stepEvery` n > 1 only every n-th update's step is kept, plus the step just
+ * before any other event (an evaluation, an estimate, a change of K) and the last one, so every event still
+ * has its step. On resume the lines after the checkpoint's update are dropped first (they would be
  * replayed), by rewriting both files atomically.
  */
 export class MetricsWriter {
   private jsonl: string[] = [];
   private csv: string[] = [];
   private lastFlush = Date.now();
+  /** The latest step not written yet (stepEvery > 1). */
+  private pending: (StepRecord & { wallTime: string }) | undefined;
 
   constructor(
     private readonly dir: string,
     resumeAt?: number,
+    private readonly stepEvery = 1,
   ) {
     const jsonlPath = join(dir, RUN_FILES.metrics);
     const csvPath = join(dir, RUN_FILES.csv);
@@ -67,12 +72,39 @@ export class MetricsWriter {
 
   write(event: RunEvent): void {
     const line = { ...event, wallTime: new Date().toISOString() };
-    this.jsonl.push(`${JSON.stringify(line)}\n`);
-    if (event.type === 'step') this.csv.push(csvRow(line as StepRecord & { wallTime: string }));
-    if (Date.now() - this.lastFlush > 1000) this.flush();
+    if (event.type === 'step') {
+      const step = line as StepRecord & { wallTime: string };
+      if (event.update % this.stepEvery === 0) {
+        this.pending = undefined;
+        this.append(step);
+      } else {
+        this.pending = step;
+      }
+    } else {
+      this.writePending();
+      this.append(line);
+    }
+    if (Date.now() - this.lastFlush > 1000) this.flushBuffered();
   }
 
+  /** Writes everything buffered, the last step included (at the end of a run or on interrupt). */
   flush(): void {
+    this.writePending();
+    this.flushBuffered();
+  }
+
+  private append(line: MetricsLine): void {
+    this.jsonl.push(`${JSON.stringify(line)}\n`);
+    if (line.type === 'step') this.csv.push(csvRow(line as StepRecord & { wallTime: string }));
+  }
+
+  private writePending(): void {
+    if (this.pending === undefined) return;
+    this.append(this.pending);
+    this.pending = undefined;
+  }
+
+  private flushBuffered(): void {
     if (this.jsonl.length > 0) appendFileSync(join(this.dir, RUN_FILES.metrics), this.jsonl.join(''));
     if (this.csv.length > 0) appendFileSync(join(this.dir, RUN_FILES.csv), this.csv.join(''));
     this.jsonl = [];

@@ -73,6 +73,8 @@ export interface TrainOptions {
   checkpointEvery?: number;
   /** Updates between plain progress lines. */
   logInterval: number;
+  /** Updates between the step lines of metrics.jsonl / metrics.csv (other events are always written). */
+  metricsEvery: number;
   seed: number;
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   threads?: number;
@@ -93,7 +95,16 @@ export interface TrainFlag {
 
 const taskName: ValueParser<string> = (value, name) => {
   const task = text(value, name);
-  const known = ['copy', 'copy-variable', 'repeat', 'ptb', 'wikitext-2', 'book-order'];
+  const known = [
+    'copy',
+    'copy-variable',
+    'copy-reference',
+    'copy-variable-reference',
+    'repeat',
+    'ptb',
+    'wikitext-2',
+    'book-order',
+  ];
   if (known.includes(task) || (task.startsWith('text:') && task.length > 5)) return task;
   throw new UsageError(`${name} must be one of ${known.join(', ')} or text:<dir>, got ${task}`);
 };
@@ -109,7 +120,8 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     group: 'task',
     key: 'task',
     flags: '--task <name>',
-    description: 'copy | copy-variable | repeat | ptb | wikitext-2 | book-order | text:<dir>',
+    description:
+      "copy | copy-variable | copy-reference | copy-variable-reference (the paper's own copy data) | repeat | ptb | wikitext-2 | book-order | text:<dir>",
     parse: taskName,
   },
   {
@@ -159,7 +171,7 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     key: 'dataDir',
     flags: '--data-dir <dir>',
     description:
-      'folder with ptb/, wikitext-2/ or book-order/ (or the split files themselves); nothing is downloaded',
+      'folder with ptb/, wikitext-2/, book-order/ or copy-reference/ (or the split files themselves); nothing is downloaded',
     parse: text,
     resumable: true,
   },
@@ -433,6 +445,15 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     resumable: true,
   },
   {
+    group: 'budget',
+    key: 'metricsEvery',
+    flags: '--metrics-every <n>',
+    description:
+      'updates between step lines in metrics.jsonl / metrics.csv (evaluations, estimates and K changes always keep the step before them)',
+    parse: integer(1),
+    resumable: true,
+  },
+  {
     group: 'run',
     key: 'seed',
     flags: '--seed <n>',
@@ -479,6 +500,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   batch: 20,
   evalBatch: 10,
   logInterval: 200,
+  metricsEvery: 1,
   seed: 1,
   backend: 'auto',
   monitorBias: false,
@@ -565,6 +587,11 @@ export function checkTrainOptions(o: TrainOptions): void {
 /** The temporal point-process tasks (marks and gaps; scored by NLL, RMSE of the gap and 0-1 loss of the mark). */
 export function isPointProcess(task: string): boolean {
   return task === 'book-order';
+}
+
+/** The paper's own copy data (`copy-reference/` of the data folder): read, not generated, and scored like copy. */
+export function isCopyReference(task: string): boolean {
+  return task === 'copy-reference' || task === 'copy-variable-reference';
 }
 
 /** The synthetic tasks, generated rather than read. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors';
 import { delta, integer, listOf, nonNegativeNumber } from '../options/flag-values';
@@ -21,6 +22,55 @@ export interface SweepOptions {
   seeds: string;
   out: string;
   set?: string[];
+}
+
+/** The keys of a sweep definition file (`tbptt sweep --definition`), besides a free-text `description`. */
+const DEFINITION_KEYS = [
+  'preset',
+  'config',
+  'fixed',
+  'adaptive',
+  'variable',
+  'seeds',
+  'jobs',
+  'set',
+  'out',
+] as const;
+
+/**
+ * A committed sweep definition: the sweep's flags as JSON (lists as arrays, `set` as an object of train flags),
+ * merged under the command line's flags. `config` and `out` are relative to the repository root — the folder
+ * the command runs in — like the flags.
+ */
+export function readSweepDefinition(file: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--definition ${file}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new UsageError(`--definition ${file}: expected a JSON object with ${DEFINITION_KEYS.join(', ')}`);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    if (key === 'description' || key === '$comment') continue;
+    if (!(DEFINITION_KEYS as readonly string[]).includes(key))
+      throw new UsageError(
+        `--definition ${file}: unknown key "${key}"; the keys are description, ${DEFINITION_KEYS.join(', ')}`,
+      );
+    if (key === 'set') {
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new UsageError(
+          `--definition ${file}: "set" must be an object of train flags, e.g. {"epochs": 40}`,
+        );
+      out.set = Object.entries(value as Record<string, unknown>).map(([k, v]) =>
+        v === true ? k : `${k}=${String(v)}`,
+      );
+    } else if (Array.isArray(value)) out[key] = value.join(',');
+    else if (typeof value === 'string' || typeof value === 'number') out[key] = String(value);
+    else throw new UsageError(`--definition ${file}: "${key}" must be a string, a number or a list`);
+  }
+  return out;
 }
 
 /** The grid: every method × seeds 1..n, each with the same preset / config / extra flags (paired by seed). */
@@ -66,10 +116,11 @@ export function planSweep(o: SweepOptions): PlannedRun[] {
     ...(o.config === undefined ? [] : ['--config', resolve(o.config)]),
     ...extra,
   ];
+  // Seed-major: every method of seed 1 first, so a sweep cut short still holds complete paired comparisons.
   const runs: PlannedRun[] = [];
-  for (const spec of methods) {
-    const method = formatTruncation(spec);
-    for (let seed = 1; seed <= seeds; seed++) {
+  for (let seed = 1; seed <= seeds; seed++) {
+    for (const spec of methods) {
+      const method = formatTruncation(spec);
       const name = `${method.replace(/[:,]/g, '-')}/seed-${seed}`;
       const dir = resolve(o.out, name);
       runs.push({
