@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -66,15 +66,77 @@ describe('tbptt sweep + report', () => {
         ...SET,
       ]).stdout,
     );
+    // Seed-major: a sweep cut short holds every method of the first seeds.
     expect(json.map((r: { method: string; seed: number }) => `${r.method}#${r.seed}`)).toEqual([
       'fixed:5#1',
-      'fixed:5#2',
       'fixed:10#1',
-      'fixed:10#2',
       'adaptive:0.1#1',
+      'fixed:5#2',
+      'fixed:10#2',
       'adaptive:0.1#2',
     ]);
     expect(existsSync(out)).toBe(false); // planning writes nothing
+  });
+
+  it('--definition reads the same grid from a JSON file, the command line overriding it; bad files are named', () => {
+    const dir = tempDir('definition');
+    const out = join(dir, 'sweep');
+    const file = join(dir, 'grid.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        description: 'a tiny grid',
+        preset: 'copy',
+        fixed: [5, 10],
+        adaptive: [0.1],
+        seeds: 2,
+        set: { hidden: 16, 'train-steps': 1200, 'monitor-bias': true },
+        out,
+      }),
+    );
+    const fromFile = tbptt(['sweep', '--definition', file, '--plan', 'json']);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    const flags = tbptt([
+      'sweep',
+      '--preset',
+      'copy',
+      '--fixed',
+      '5,10',
+      '--adaptive',
+      '0.1',
+      '--seeds',
+      '2',
+      '--out',
+      out,
+      '--set',
+      'hidden=16',
+      '--set',
+      'train-steps=1200',
+      '--set',
+      'monitor-bias',
+      '--plan',
+      'json',
+    ]);
+    expect(JSON.parse(fromFile.stdout)).toEqual(JSON.parse(flags.stdout));
+    const override = JSON.parse(
+      tbptt(['sweep', '--definition', file, '--seeds', '1', '--plan', 'json']).stdout,
+    );
+    expect(override).toHaveLength(3);
+
+    writeFileSync(file, JSON.stringify({ preset: 'copy', fixd: [5], out }));
+    const unknown = tbptt(['sweep', '--definition', file, '--plan']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /--definition .*grid\.json: unknown key "fixd"; the keys are description, preset/,
+    );
+    writeFileSync(file, '{"preset": "copy",');
+    const broken = tbptt(['sweep', '--definition', file, '--plan']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/--definition .*grid\.json: .*JSON/);
+    writeFileSync(file, JSON.stringify({ preset: 'copy', fixed: [5] }));
+    const noOut = tbptt(['sweep', '--definition', file, '--plan']);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/give --out <dir> \(or "out" in the --definition file\)/);
   });
 
   it('runs a tiny grid with paired initial weights, skips finished runs, and reports a table and SVGs that parse', () => {

@@ -17,6 +17,7 @@ import {
   type TrainOptions,
 } from '../options/train-options';
 import { ProgressView, type ViewMode } from '../progress/progress-view';
+import { truncationStats } from '../report/truncation-stats';
 import type { RunEvent, RunInfo, RunResult } from '../run-events';
 import type { WorkerInput } from '../train-worker';
 
@@ -242,33 +243,19 @@ function finish(
     );
     return EXIT.interrupted;
   }
-  const summary = buildSummary(options, outDir, result);
+  const summary = buildSummary(options, result);
   writeRunJson(outDir, RUN_FILES.summary, summary);
   view.summary(result, outDir, summary, isPointProcess(options.task));
   return EXIT.ok;
 }
 
 /**
- * summary.json: the run's result with the K statistics of its step events. Token tasks report perplexities;
+ * summary.json: the run's result with the K statistics of its K history (mean over updates, min, max). Token tasks report perplexities;
  * point-process tasks (`metrics: 'point-process'`) report instead, at the best validation NLL, the NLL per
  * event, the RMSE of the predicted mean gap and the 0-1 loss of the most likely mark, of valid and of test.
  */
-export function buildSummary(
-  options: TrainOptions,
-  outDir: string,
-  result: RunResult,
-): Record<string, unknown> {
-  let count = 0;
-  let sum = 0;
-  let kMin = Number.POSITIVE_INFINITY;
-  let kMax = 0;
-  for (const line of readMetrics(outDir)) {
-    if (line.type !== 'step') continue;
-    count++;
-    sum += line.truncation;
-    kMin = Math.min(kMin, line.truncation);
-    kMax = Math.max(kMax, line.truncation);
-  }
+export function buildSummary(options: TrainOptions, result: RunResult): Record<string, unknown> {
+  const k = truncationStats(result.truncationHistory, result.updates);
   const finite = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
   const pointProcess = isPointProcess(options.task);
   const scores = pointProcess
@@ -296,9 +283,9 @@ export function buildSummary(
     ...scores,
     finalTruncation: result.finalTruncation,
     truncationHistory: result.truncationHistory,
-    kMean: count > 0 ? sum / count : null,
-    kMin: count > 0 ? kMin : null,
-    kMax: count > 0 ? kMax : null,
+    kMean: k?.kMean ?? null,
+    kMin: k?.kMin ?? null,
+    kMax: k?.kMax ?? null,
     tokens: result.tokens,
     tokensPerSecond: result.tokensPerSecond,
     wallSeconds: result.wallSeconds,

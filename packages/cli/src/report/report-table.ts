@@ -1,4 +1,5 @@
 import { methodOrder, type RunRecord } from './collect-runs';
+import { truncationStats } from './truncation-stats';
 
 /** One row of the report: a method's statistics over its seeds. */
 export interface ReportRow {
@@ -35,9 +36,17 @@ export function reportRows(runs: readonly RunRecord[]): ReportRow[] {
   const methods = [...new Set(runs.map((r) => r.method))].sort(methodOrder);
   return methods.map((method) => {
     const group = runs.filter((r) => r.method === method);
-    const kMeans = finite(group.map((r) => r.summary.kMean));
-    const kMins = finite(group.map((r) => r.summary.kMin));
-    const kMaxs = finite(group.map((r) => r.summary.kMax));
+    // Exact K statistics from each run's K history (older summaries averaged their logged steps).
+    const stats = group.map((r) => {
+      const history = r.summary.truncationHistory as { update: number; K: number }[] | undefined;
+      const updates = Number(r.summary.updates);
+      return history && Number.isFinite(updates)
+        ? truncationStats(history, updates)
+        : { kMean: r.summary.kMean, kMin: r.summary.kMin, kMax: r.summary.kMax };
+    });
+    const kMeans = finite(stats.map((k) => k?.kMean));
+    const kMins = finite(stats.map((k) => k?.kMin));
+    const kMaxs = finite(stats.map((k) => k?.kMax));
     return {
       method,
       runs: group.length,
