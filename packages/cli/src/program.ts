@@ -205,9 +205,17 @@ export function createProgram(setExit: (code: number) => void): Command {
     .argument('<dirs...>', 'run directories or sweep directories (merged; may come from several machines)')
     .option('--out <dir>', 'where report.md and the SVGs go (default: the first directory)')
     .option('--json', 'print the table rows as JSON')
+    .option(
+      '--compare <file>',
+      'published figures to set beside the table: JSON {"source": "…", "rows": {"fixed:10": {"valid": 1.035, "test": 1.036}}}',
+    )
     .addHelpText(
       'after',
-      examples(['tbptt report sweeps/copy', 'tbptt report machine-a/sweep machine-b/sweep --out report']),
+      examples([
+        'tbptt report sweeps/copy',
+        'tbptt report machine-a/sweep machine-b/sweep --out report',
+        'tbptt report results/copy-reference --compare experiments/copy-reference.paper.json --out apps/docs/docs/results/copy-reference',
+      ]),
     )
     .action(run(async (dirs: string[], opts: Record<string, unknown>) => reportCommand(dirs, opts)));
 

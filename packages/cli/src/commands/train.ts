@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { checkpointUpdate } from '../engine/model-tools';
 import { EXIT, RunError, UsageError } from '../errors';
 import { checkNewRunDir } from '../io/out-dir';
-import { MetricsWriter, RUN_FILES, readMetrics, writeRunBytes, writeRunJson } from '../io/run-files';
+import { MetricsWriter, RUN_FILES, writeRunBytes, writeRunJson } from '../io/run-files';
 import { loadPreset } from '../options/presets';
 import {
   differingKeys,

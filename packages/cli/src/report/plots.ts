@@ -35,14 +35,23 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
         deltas.push({ ...series, update: m.update, delta: m.deltaAtK });
       }
     }
-    // K against updates: every change, and at most ~300 points per run.
-    const every = Math.max(1, Math.ceil(steps.length / 300));
-    let last = -1;
-    steps.forEach((s, i) => {
-      if (i % every === 0 || s.truncation !== last || i === steps.length - 1)
-        ks.push({ ...series, update: s.update, K: s.truncation });
-      last = s.truncation;
-    });
+    // K against updates, exact from the K history (whatever steps were logged): each change and the end.
+    const history = run.summary.truncationHistory as { update: number; K: number }[] | undefined;
+    const updates = Number(run.summary.updates);
+    if (history && history.length > 0 && Number.isFinite(updates)) {
+      for (const h of history) if (h.update < updates) ks.push({ ...series, update: h.update, K: h.K });
+      const last = history.filter((h) => h.update < updates).at(-1) ?? history[0]!;
+      ks.push({ ...series, update: updates, K: last.K });
+    } else {
+      // Runs without a history: the logged steps, at most ~300 points per run.
+      const every = Math.max(1, Math.ceil(steps.length / 300));
+      let last = -1;
+      steps.forEach((s, i) => {
+        if (i % every === 0 || s.truncation !== last || i === steps.length - 1)
+          ks.push({ ...series, update: s.update, K: s.truncation });
+        last = s.truncation;
+      });
+    }
   }
   // Profiles: the first seed of each method.
   const phi: Record<string, unknown>[] = [];
@@ -102,6 +111,7 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
       y: { field: 'K', title: 'K' },
       series: method,
       detail: 'seed',
+      step: true,
     }),
     'bias-updates.svg': lineChart({
       title: 'Relative bias bound δ̂ at the current K against updates',

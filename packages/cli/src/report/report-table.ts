@@ -15,6 +15,8 @@ export interface ReportRow {
   kMean: number | null;
   kMin: number | null;
   kMax: number | null;
+  /** The K each seed ended with, in seed order. */
+  finalK: number[];
   wallSeconds: number;
   tokensPerSecond: number;
 }
@@ -59,6 +61,10 @@ export function reportRows(runs: readonly RunRecord[]): ReportRow[] {
       kMean: kMeans.length ? kMeans.reduce((a, b) => a + b, 0) / kMeans.length : null,
       kMin: kMins.length ? Math.min(...kMins) : null,
       kMax: kMaxs.length ? Math.max(...kMaxs) : null,
+      finalK: [...group]
+        .sort((a, b) => a.seed - b.seed)
+        .map((r) => Number(r.summary.finalTruncation))
+        .filter(Number.isFinite),
       wallSeconds: meanSd(finite(group.map((r) => r.summary.wallSeconds)))?.mean ?? 0,
       tokensPerSecond: meanSd(finite(group.map((r) => r.summary.tokensPerSecond)))?.mean ?? 0,
     };
@@ -77,27 +83,92 @@ function precise(stat: { mean: number; sd: number } | null): string {
   return `${stat.mean.toPrecision(4)} (${stat.sd.toPrecision(2)})`;
 }
 
+/** Published figures to set beside the report's (`tbptt report --compare <file>`), by method. */
+export interface Comparison {
+  /** Where the figures come from, e.g. "Aicher, Foti & Fox (2019), Table C.1". */
+  source: string;
+  /** method → the published valid / test score (perplexity, or NLL per event for point processes). */
+  rows: Record<string, { valid?: number; test?: number }>;
+}
+
+function compared(comparison: Comparison | undefined, method: string): string {
+  const row = comparison?.rows[method];
+  if (!row) return '–';
+  const f = (x: number | undefined) => (x === undefined ? '–' : String(x));
+  return `${f(row.valid)} / ${f(row.test)}`;
+}
+
+/** K mean [min, max] over the seeds, and the K each seed ended with. */
+function kCells(r: ReportRow): string {
+  const k = r.kMean === null ? '–' : `${r.kMean.toFixed(1)} [${r.kMin}, ${r.kMax}]`;
+  return `${k} | ${r.finalK.length ? r.finalK.join(', ') : '–'}`;
+}
+
 /**
  * The Markdown table: perplexities, or — `pointProcess` — the NLL per event, RMSE(Δt) and 0-1 loss (the
- * paper's Table C.3).
+ * paper's Table C.3); with `comparison`, a column of the published valid / test figures.
  */
-export function markdownTable(rows: readonly ReportRow[], pointProcess = false): string {
+export function markdownTable(
+  rows: readonly ReportRow[],
+  pointProcess = false,
+  comparison?: Comparison,
+): string {
+  const paperHead = comparison ? ' paper valid / test |' : '';
+  const paperRule = comparison ? ' ---: |' : '';
+  const paper = (r: ReportRow) => (comparison ? ` ${compared(comparison, r.method)} |` : '');
   if (pointProcess) {
-    const head =
-      '| method | runs | valid NLL at best valid | test NLL at best valid | test RMSE(Δt) | test 0-1 loss | K mean [min, max] | wall time (s) | events/s |';
-    const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
-    const lines = rows.map((r) => {
-      const k = r.kMean === null ? '–' : `${r.kMean.toFixed(1)} [${r.kMin}, ${r.kMax}]`;
-      return `| ${r.method} | ${r.runs} | ${cell(r.validNll)} | ${cell(r.testNll)} | ${precise(r.testRmse)} | ${cell(r.testErrorRate)} | ${k} | ${r.wallSeconds.toFixed(0)} | ${Math.round(r.tokensPerSecond)} |`;
-    });
+    const head = `| method | runs | valid NLL at best valid | test NLL at best valid |${paperHead} test RMSE(Δt) | test 0-1 loss | K mean [min, max] | final K per seed | wall time (s) | events/s |`;
+    const rule = `| --- | ---: | ---: | ---: |${paperRule} ---: | ---: | ---: | ---: | ---: | ---: |`;
+    const lines = rows.map(
+      (r) =>
+        `| ${r.method} | ${r.runs} | ${cell(r.validNll)} | ${cell(r.testNll)} |${paper(r)} ${precise(r.testRmse)} | ${cell(r.testErrorRate)} | ${kCells(r)} | ${r.wallSeconds.toFixed(0)} | ${Math.round(r.tokensPerSecond)} |`,
+    );
     return [head, rule, ...lines].join('\n');
   }
-  const head =
-    '| method | runs | valid ppl at best valid | test ppl at best valid | K mean [min, max] | wall time (s) | tokens/s |';
-  const rule = '| --- | ---: | ---: | ---: | ---: | ---: | ---: |';
-  const lines = rows.map((r) => {
-    const k = r.kMean === null ? '–' : `${r.kMean.toFixed(1)} [${r.kMin}, ${r.kMax}]`;
-    return `| ${r.method} | ${r.runs} | ${cell(r.validPerplexity)} | ${cell(r.testPerplexity)} | ${k} | ${r.wallSeconds.toFixed(0)} | ${Math.round(r.tokensPerSecond)} |`;
-  });
+  const head = `| method | runs | valid ppl at best valid | test ppl at best valid |${paperHead} K mean [min, max] | final K per seed | wall time (s) | tokens/s |`;
+  const rule = `| --- | ---: | ---: | ---: |${paperRule} ---: | ---: | ---: | ---: |`;
+  const lines = rows.map(
+    (r) =>
+      `| ${r.method} | ${r.runs} | ${cell(r.validPerplexity)} | ${cell(r.testPerplexity)} |${paper(r)} ${kCells(r)} | ${r.wallSeconds.toFixed(0)} | ${Math.round(r.tokensPerSecond)} |`,
+  );
   return [head, rule, ...lines].join('\n');
+}
+
+/**
+ * The paper's question, per adaptive method: does it come within one standard deviation of the best fixed K
+ * (the fixed K with the lowest mean validation score), and at what wall time? Scores are perplexities, or
+ * NLL per event for point processes; lower is better for both.
+ */
+export function bestFixedComparison(rows: readonly ReportRow[], pointProcess = false): string[] {
+  const valid = (r: ReportRow) => (pointProcess ? r.validNll : r.validPerplexity);
+  const test = (r: ReportRow) => (pointProcess ? r.testNll : r.testPerplexity);
+  const fixed = rows.filter((r) => r.method.startsWith('fixed:') && valid(r) !== null);
+  if (fixed.length === 0) return [];
+  const best = fixed.reduce((a, b) => (valid(b)!.mean < valid(a)!.mean ? b : a));
+  const bv = valid(best)!;
+  const bt = test(best);
+  const f = (x: number) => x.toFixed(bv.mean < 10 && bv.mean > -10 ? 3 : 2);
+  const lines = [
+    `Best fixed K by mean validation score: **${best.method}** — valid ${f(bv.mean)} (${f(bv.sd)})` +
+      (bt ? `, test ${f(bt.mean)} (${f(bt.sd)})` : '') +
+      `, ${best.wallSeconds.toFixed(0)} s per run.`,
+    '',
+  ];
+  for (const r of rows.filter((row) => row.method.startsWith('adaptive:') && valid(row) !== null)) {
+    const v = valid(r)!;
+    const t = test(r);
+    const within = v.mean <= bv.mean + bv.sd;
+    const verdict =
+      v.mean <= bv.mean
+        ? `better than ${best.method}`
+        : within
+          ? `within one sd of ${best.method}`
+          : `not within one sd of ${best.method} (${f(v.mean - bv.mean)} worse, sd ${f(bv.sd)})`;
+    const wall = best.wallSeconds > 0 ? `${(r.wallSeconds / best.wallSeconds).toFixed(2)}×` : '–';
+    lines.push(
+      `- **${r.method}**: valid ${f(v.mean)} (${f(v.sd)})${t ? `, test ${f(t.mean)} (${f(t.sd)})` : ''} — ${verdict}; ` +
+        `wall time ${wall} ${best.method}'s; K settled at ${r.finalK.join(', ') || '–'} (mean K over training ${r.kMean === null ? '–' : r.kMean.toFixed(1)}).`,
+    );
+  }
+  return lines;
 }

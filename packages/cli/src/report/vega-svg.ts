@@ -20,6 +20,8 @@ export function lineChart(options: {
   series: { field: string; title: string };
   /** Draw points instead of a line where the data are sparse. */
   points?: boolean;
+  /** A piecewise-constant series (e.g. K): hold each value until the next point. */
+  step?: boolean;
   /** Field that splits a series into separate lines (e.g. seed) without a legend entry. */
   detail?: string;
   /** A second layer drawn dashed (e.g. a fitted tail), with the same encodings. */
@@ -41,13 +43,17 @@ export function lineChart(options: {
     color: { field: options.series.field, type: 'nominal', title: options.series.title },
     ...(options.detail ? { detail: { field: options.detail, type: 'nominal' } } : {}),
   };
-  const main = {
-    data: { values: options.values },
-    mark: { type: 'line', point: options.points === true, interpolate: 'step-after' as const },
-    encoding,
-  };
-  const line = { ...main, mark: { type: 'line' as const, point: options.points === true } };
-  const layers: unknown[] = [options.points ? line : { ...main, mark: { type: 'line', point: false } }];
+  const layers: unknown[] = [
+    {
+      data: { values: options.values },
+      mark: {
+        type: 'line',
+        point: options.points === true,
+        ...(options.step ? { interpolate: 'step-after' } : {}),
+      },
+      encoding,
+    },
+  ];
   if (options.dashed && options.dashed.length > 0) {
     layers.push({ data: { values: options.dashed }, mark: { type: 'line', strokeDash: [4, 3] }, encoding });
   }

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Regenerates every committed report listed in experiments/reports.json from the committed run data
+// (results/<experiment>/), with the built CLI: `npm run reports` (after `npm run build`).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'packages', 'cli', 'bin', 'tbptt.js');
+const { reports } = JSON.parse(readFileSync(join(ROOT, 'experiments', 'reports.json'), 'utf8'));
+let made = 0;
+for (const r of reports) {
+  if (!existsSync(join(ROOT, r.results, 'provenance.json'))) {
+    process.stdout.write(`skip ${r.results}: not run yet\n`);
+    continue;
+  }
+  const args = ['report', r.results, '--compare', r.compare, '--out', r.out];
+  process.stdout.write(`tbptt ${args.join(' ')}\n`);
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+  made++;
+}
+process.stdout.write(`${made} reports regenerated\n`);
