@@ -180,7 +180,7 @@ describe('tbptt sweep + report', () => {
     expect(report.code, report.stderr).toBe(0);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(
-      /\| method \| runs \| valid ppl at best valid \| test ppl at best valid \| K mean \[min, max\] \| wall time \(s\) \| tokens\/s \|/,
+      /\| method \| runs \| valid ppl at best valid \| test ppl at best valid \| K mean \[min, max\] \| final K per seed \| wall time \(s\) \| tokens\/s \|/,
     );
     const rows = md.split('\n').filter((l) => /^\| (fixed|adaptive)/.test(l));
     expect(rows.map((l) => l.split('|')[1]!.trim())).toEqual(['fixed:5', 'adaptive:0.1']);
@@ -189,7 +189,22 @@ describe('tbptt sweep + report', () => {
     const mean = (ppl[0] + ppl[1]) / 2;
     const sd = Math.abs(ppl[0] - ppl[1]) / Math.SQRT2;
     expect(rows[0]).toContain(`| fixed:5 | 2 | ${mean.toFixed(3)} (${sd.toFixed(3)}) |`);
-    expect(rows[0]).toContain('5.0 [5, 5]');
+    expect(rows[0]).toContain('5.0 [5, 5] | 5, 5 |');
+    // The adaptive row against the best (here: only) fixed K, from the same numbers.
+    const adaptive = [1, 2].map((s) => summary(`adaptive-0.1/seed-${s}`));
+    const aMean = (adaptive[0].bestValidPerplexity + adaptive[1].bestValidPerplexity) / 2;
+    const verdict =
+      aMean <= mean
+        ? 'better than fixed:5'
+        : aMean <= mean + sd
+          ? 'within one sd of fixed:5'
+          : 'not within one sd of fixed:5';
+    expect(md).toContain(
+      `Best fixed K by mean validation score: **fixed:5** — valid ${mean.toFixed(3)} (${sd.toFixed(3)})`,
+    );
+    expect(md).toContain(`- **adaptive:0.1**: valid ${aMean.toFixed(3)}`);
+    expect(md).toContain(verdict);
+    expect(md).toContain(`K settled at ${adaptive[0].finalTruncation}, ${adaptive[1].finalTruncation} `);
 
     const parser = new XMLParser({ ignoreAttributes: false });
     for (const file of [
