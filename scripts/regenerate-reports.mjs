@@ -15,7 +15,7 @@ for (const r of reports) {
     process.stdout.write(`skip ${r.results}: not run yet\n`);
     continue;
   }
-  const args = ['report', r.results, '--compare', r.compare, '--out', r.out];
+  const args = ['report', r.results, '--compare', r.compare, '--title', r.title, '--out', r.out];
   process.stdout.write(`tbptt ${args.join(' ')}\n`);
   const run = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,

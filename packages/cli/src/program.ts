@@ -205,6 +205,7 @@ export function createProgram(setExit: (code: number) => void): Command {
     .argument('<dirs...>', 'run directories or sweep directories (merged; may come from several machines)')
     .option('--out <dir>', 'where report.md and the SVGs go (default: the first directory)')
     .option('--json', 'print the table rows as JSON')
+    .option('--title <text>', 'the heading of report.md (default: tbptt report)')
     .option(
       '--compare <file>',
       'published figures to set beside the table: JSON {"source": "…", "rows": {"fixed:10": {"valid": 1.035, "test": 1.036}}}',

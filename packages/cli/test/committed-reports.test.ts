@@ -10,7 +10,7 @@ import { tbptt, tempDir } from './helpers';
  */
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const registry = JSON.parse(readFileSync(join(repo, 'experiments', 'reports.json'), 'utf8')) as {
-  reports: { results: string; compare: string; out: string }[];
+  reports: { results: string; compare: string; title: string; out: string }[];
 };
 const committed = registry.reports.filter(
   (r) => existsSync(join(repo, r.results, 'provenance.json')) && existsSync(join(repo, r.out, 'report.md')),
@@ -20,7 +20,10 @@ if (committed.length === 0) console.log('skipping the committed-report test: no 
 describe.skipIf(committed.length === 0)('committed reproduction reports', () => {
   it.each(committed.map((r) => [r.out, r] as const))('%s regenerates byte for byte', (_, report) => {
     const out = tempDir('regenerate');
-    const r = tbptt(['report', report.results, '--compare', report.compare, '--out', out], { cwd: repo });
+    const r = tbptt(
+      ['report', report.results, '--compare', report.compare, '--title', report.title, '--out', out],
+      { cwd: repo },
+    );
     expect(r.code, r.stderr).toBe(0);
     const files = readdirSync(join(repo, report.out)).filter((f) => f.endsWith('.md') || f.endsWith('.svg'));
     const made = readdirSync(out).sort();

@@ -71,9 +71,11 @@ export async function reportCommand(dirs: string[], opts: Record<string, unknown
     'tbptt report',
     ...dirs,
     ...(typeof opts.compare === 'string' ? ['--compare', opts.compare] : []),
+    ...(typeof opts.title === 'string' ? ['--title', `'${opts.title.replace(/'/g, `'\\''`)}'`] : []),
   ].join(' ');
+  const title = typeof opts.title === 'string' ? opts.title : 'tbptt report';
   const markdown = [
-    '# tbptt report',
+    `# ${title}`,
     '',
     `${runs.length} runs, ${rows.length} methods, ${seeds} seed${seeds === 1 ? '' : 's'}; ` +
       (pointProcess
