@@ -140,7 +140,8 @@ export interface RunResult {
   tokensPerSecond: number;
   wallSeconds: number;
   estimateSeconds: number;
-  stoppedBy: 'epochs' | 'updates' | 'wallTime' | 'aborted';
+  /** The budget that ended training (--epochs, --updates, --tokens, --max-time), or 'aborted' (SIGINT). */
+  stoppedBy: 'epochs' | 'updates' | 'tokens' | 'wallTime' | 'aborted';
   checkpoint?: string;
   /** sha256 of the initial weights (same for every method of a seed: paired comparisons). */
   initialWeightsSha256: string;

@@ -129,8 +129,12 @@ export async function trainCommand(
     {
       ...(options.epochs === undefined ? {} : { epochs: options.epochs }),
       ...(options.updates === undefined ? {} : { updates: options.updates }),
+      ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
       ...(options.maxTime === undefined ? {} : { maxTime: options.maxTime }),
-      ...(options.epochs === undefined && options.updates === undefined && options.maxTime === undefined
+      ...(options.epochs === undefined &&
+      options.updates === undefined &&
+      options.tokens === undefined &&
+      options.maxTime === undefined
         ? { epochs: 40 }
         : {}),
     },

@@ -461,6 +461,7 @@ export async function runTraining(
   const stop: TrainConfig['stop'] = {
     ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
     ...(o.updates === undefined ? {} : { updates: o.updates }),
+    ...(o.tokens === undefined ? {} : { tokens: o.tokens }),
     ...(o.maxTime === undefined ? {} : { wallTimeSeconds: o.maxTime }),
   };
   if (Object.keys(stop).length === 0) stop.epochs = 40;
@@ -489,7 +490,10 @@ export async function runTraining(
     ...(o.clip === undefined ? {} : { clip: { norm: o.clip, over: o.clipOver } }),
     ...(o.lrDecay === undefined ? {} : { plateau: { factor: o.lrDecay, patience: o.lrPatience } }),
     stop,
-    evaluation: o.evalEvery === undefined ? {} : { every: o.evalEvery },
+    evaluation: {
+      ...(o.evalEvery === undefined ? {} : { every: o.evalEvery }),
+      ...(o.evalEveryTokens === undefined ? {} : { everyTokens: o.evalEveryTokens }),
+    },
     checkpoint: {
       dir: control.checkpointDir,
       keep: 2,

@@ -63,12 +63,16 @@ export interface TrainOptions {
   lrPatience: number;
   epochs?: number;
   updates?: number;
+  /** Training tokens (loss positions × columns): a budget that means the same at every K. */
+  tokens?: number;
   /** Wall-time budget of training, seconds. */
   maxTime?: number;
   batch: number;
   evalBatch: number;
   /** Updates between validations (default: once per epoch). */
   evalEvery?: number;
+  /** Validate whenever the training tokens cross a multiple of this (excludes evalEvery). */
+  evalEveryTokens?: number;
   /** Updates between checkpoints (default: only at the end and on interrupt). */
   checkpointEvery?: number;
   /** Updates between plain progress lines. */
@@ -400,6 +404,15 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
   },
   {
     group: 'budget',
+    key: 'tokens',
+    flags: '--tokens <n>',
+    description:
+      'stop after this many training tokens (loss positions × columns: the same budget at every K)',
+    parse: integer(1),
+    resumable: true,
+  },
+  {
+    group: 'budget',
     key: 'maxTime',
     flags: '--max-time <seconds>',
     description: 'stop after this much training time',
@@ -425,6 +438,15 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     key: 'evalEvery',
     flags: '--eval-every <n>',
     description: 'updates between validations (default: each epoch)',
+    parse: integer(1),
+    resumable: true,
+  },
+  {
+    group: 'budget',
+    key: 'evalEveryTokens',
+    flags: '--eval-every-tokens <n>',
+    description:
+      'validate whenever the training tokens cross a multiple of n (the same points at every K; not with --eval-every)',
     parse: integer(1),
     resumable: true,
   },
@@ -537,20 +559,41 @@ export function parsePartialOptions(data: unknown, source: string): Partial<Trai
 }
 
 /**
+ * Options of which a run takes one: a layer that sets one of them replaces the other from the layers below
+ * (`--preset copy --eval-every-tokens 100000` drops the preset's evalEvery; so does a resume's flag over the
+ * run's config.json); one layer setting both is an error ({@link checkTrainOptions}).
+ */
+const ALTERNATIVES: readonly (readonly [keyof TrainOptions, keyof TrainOptions])[] = [
+  ['evalEvery', 'evalEveryTokens'],
+];
+
+/**
  * Merges defaults < preset < config file < flags and checks the combination (bounds that involve two
  * fields). Returns the resolved options.
  */
 export function resolveTrainOptions(layers: readonly Partial<TrainOptions>[]): TrainOptions {
-  const merged = Object.assign({}, TRAIN_DEFAULTS, ...layers) as TrainOptions;
+  const merged: Partial<TrainOptions> = { ...TRAIN_DEFAULTS };
+  for (const layer of layers) {
+    for (const [a, b] of ALTERNATIVES) {
+      if (layer[a] !== undefined && layer[b] === undefined) delete merged[b];
+      if (layer[b] !== undefined && layer[a] === undefined) delete merged[a];
+    }
+    Object.assign(merged, layer);
+  }
   for (const key of Object.keys(merged) as (keyof TrainOptions)[]) {
     if (merged[key] === undefined) delete merged[key];
   }
-  checkTrainOptions(merged);
-  return merged;
+  checkTrainOptions(merged as TrainOptions);
+  return merged as TrainOptions;
 }
 
 /** Cross-field checks, each a one-line message naming the flags. */
 export function checkTrainOptions(o: TrainOptions): void {
+  if (o.evalEvery !== undefined && o.evalEveryTokens !== undefined) {
+    throw new UsageError(
+      `--eval-every (${o.evalEvery} updates) and --eval-every-tokens (${o.evalEveryTokens} tokens) exclude each other; give one of them`,
+    );
+  }
   if (o.kmin !== undefined && o.kmax !== undefined && o.kmin > o.kmax) {
     throw new UsageError(
       `--kmin (${o.kmin}) must not exceed --kmax (${o.kmax}); swap them or widen the range`,

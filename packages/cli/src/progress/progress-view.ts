@@ -8,6 +8,8 @@ export type ViewMode = 'bar' | 'lines' | 'json' | 'quiet';
 export interface Budget {
   epochs?: number;
   updates?: number;
+  /** Training tokens (the step events' `tokens`). */
+  tokens?: number;
   maxTime?: number;
 }
 
@@ -174,6 +176,7 @@ export class ProgressView {
     if (this.budget.epochs !== undefined)
       parts.push((step.epoch + step.position / step.steps) / this.budget.epochs);
     if (this.budget.updates !== undefined) parts.push(step.update / this.budget.updates);
+    if (this.budget.tokens !== undefined) parts.push(step.tokens / this.budget.tokens);
     if (this.budget.maxTime !== undefined) parts.push(step.elapsedSeconds / this.budget.maxTime);
     return Math.min(1, parts.length === 0 ? 0 : Math.max(...parts));
   }
@@ -267,7 +270,7 @@ export function summaryLines(result: RunResult, outDir: string, pointProcess = f
       ];
   return [
     '',
-    `stopped by ${result.stoppedBy} after ${grouped(result.updates)} updates, ${result.epochs} epochs, ${seconds(result.wallSeconds)}`,
+    `stopped by ${result.stoppedBy} after ${grouped(result.updates)} updates, ${grouped(result.tokens)} ${pointProcess ? 'events' : 'tokens'}, ${result.epochs} epochs, ${seconds(result.wallSeconds)}`,
     ...scores,
     `K settled at              ${result.finalTruncation}`,
     `K history                 ${history}`,

@@ -42,6 +42,16 @@ describe('resolveTrainConfig', () => {
     ).toBe(0.01);
   });
 
+  it('takes a token budget alone, and a token cadence of validation', () => {
+    const c = resolveTrainConfig({
+      ...base,
+      stop: { tokens: 2_000_000 },
+      evaluation: { everyTokens: 50_000 },
+    });
+    expect(c.stop).toEqual({ tokens: 2_000_000 });
+    expect(c.evaluation).toEqual({ everyTokens: 50_000 });
+  });
+
   it('names the bad field and the value', () => {
     const bad: [Partial<TrainConfig>, RegExp][] = [
       [{ windowing: 'full' as 'tf' }, /train: windowing must be 'tf' or 'buffer', got "full"/],
@@ -53,11 +63,23 @@ describe('resolveTrainConfig', () => {
       [{ learningRateScaling: 'log' as 'linear' }, /learningRateScaling must be 'none', 'sqrt' or 'linear'/],
       [{ clip: { norm: -1 } }, /clip.norm must be a finite number > 0, got -1/],
       [{ plateau: { factor: 1 } }, /plateau.factor must be a finite number > 1, got 1/],
-      [{ stop: {} }, /stop must be at least one of/],
+      [{ stop: {} }, /stop must be at least one of \{ epochs, updates, tokens, wallTimeSeconds \}/],
       [{ stop: { updates: 0 } }, /stop.updates must be a number > 0, got 0/],
       [{ stop: { epochs: -2 } }, /stop.epochs must be a number > 0, got -2/],
       [{ stop: { wallTimeSeconds: Number.NaN } }, /stop.wallTimeSeconds must be a number > 0, got NaN/],
       [{ evaluation: { every: 1.5 } }, /evaluation.every must be a positive integer, got 1.5/],
+      [{ stop: { tokens: 0 } }, /train: stop.tokens must be a positive integer \(training tokens\), got 0/],
+      [{ stop: { tokens: 2500.5 } }, /stop.tokens must be a positive integer .* got 2500.5/],
+      [{ stop: { tokens: Number.POSITIVE_INFINITY } }, /stop.tokens .* got Infinity/],
+      [
+        { evaluation: { everyTokens: 0 } },
+        /train: evaluation.everyTokens must be a positive integer .* got 0/,
+      ],
+      [{ evaluation: { everyTokens: -100 } }, /evaluation.everyTokens .* got -100/],
+      [
+        { evaluation: { every: 10, everyTokens: 1000 } },
+        /train: evaluation.every \(10 updates\) and evaluation.everyTokens \(1000 tokens\) exclude each other; give one of them/,
+      ],
       [{ checkpoint: { dir: 'x', every: 0 } }, /checkpoint.every must be a positive integer, got 0/],
       [{ checkpoint: { dir: '' } }, /checkpoint.dir must be a non-empty directory path, got ""/],
       [{ checkpoint: { dir: 'x', keep: 0 } }, /checkpoint.keep must be a positive integer .* got 0/],

@@ -30,15 +30,32 @@ export interface TrainConfig {
   plateau?: { factor: number; patience?: number; minLearningRate?: number };
   /** Reset the carried state to zero at each epoch start. Default true (as AWD-LSTM's init_hidden per epoch). */
   resetStateEachEpoch?: boolean;
+  /** Training stops at whichever budget is reached first. */
   stop: {
     epochs?: number;
     updates?: number;
+    /**
+     * Training tokens: stop after the first update at which `tokens` (loss positions × columns so far, the
+     * step event's `tokens`) reaches this. Comparable across K, where an update budget is not: an update covers
+     * K loss positions per column, so one at K = 200 is 20 updates at K = 10.
+     */
+    tokens?: number;
     /** Includes the final evaluation: training stops early enough for it to fit. */
     wallTimeSeconds?: number;
   };
+  /**
+   * When to validate: every `every` updates, or whenever the training tokens cross a multiple of `everyTokens`
+   * (not both); with neither, at the end of every epoch. Always once more at the end of training.
+   */
   evaluation?: {
     /** Updates between evaluations. Default: at the end of every epoch. */
     every?: number;
+    /**
+     * Training tokens between evaluations: validate after the update that takes `tokens` from t₀ to t₁ when
+     * ⌊t₀ / everyTokens⌋ < ⌊t₁ / everyTokens⌋ (once per update, however many multiples it crosses). The same
+     * evaluation points for every K, up to one update. Excludes `every`.
+     */
+    everyTokens?: number;
     /** Steps per evaluation chunk (state carried across chunks). Default 100. */
     chunk?: number;
   };
@@ -150,20 +167,35 @@ export function resolveTrainConfig(config: TrainConfig): ResolvedTrainConfig {
     plateau = { factor, patience, minLearningRate };
   }
   const stop = config.stop ?? {};
-  if (stop.epochs === undefined && stop.updates === undefined && stop.wallTimeSeconds === undefined) {
-    fail('stop', 'at least one of { epochs, updates, wallTimeSeconds }', stop);
+  if (
+    stop.epochs === undefined &&
+    stop.updates === undefined &&
+    stop.tokens === undefined &&
+    stop.wallTimeSeconds === undefined
+  ) {
+    fail('stop', 'at least one of { epochs, updates, tokens, wallTimeSeconds }', stop);
   }
   for (const key of ['epochs', 'updates', 'wallTimeSeconds'] as const) {
     const v = stop[key];
     if (v !== undefined && (typeof v !== 'number' || !(v > 0) || Number.isNaN(v)))
       fail(`stop.${key}`, 'a number > 0', v);
   }
+  if (stop.tokens !== undefined && (!Number.isSafeInteger(stop.tokens) || stop.tokens < 1))
+    fail('stop.tokens', 'a positive integer (training tokens)', stop.tokens);
   const evalChunk = config.evaluation?.chunk ?? 100;
   if (!Number.isInteger(evalChunk) || evalChunk < 1)
     fail('evaluation.chunk', 'a positive integer', evalChunk);
   const every = config.evaluation?.every;
   if (every !== undefined && (!Number.isInteger(every) || every < 1))
     fail('evaluation.every', 'a positive integer', every);
+  const everyTokens = config.evaluation?.everyTokens;
+  if (everyTokens !== undefined && (!Number.isSafeInteger(everyTokens) || everyTokens < 1))
+    fail('evaluation.everyTokens', 'a positive integer (training tokens)', everyTokens);
+  if (every !== undefined && everyTokens !== undefined) {
+    throw new Error(
+      `${fn}: evaluation.every (${every} updates) and evaluation.everyTokens (${everyTokens} tokens) exclude each other; give one of them`,
+    );
+  }
   const ckEvery = config.checkpoint?.every;
   if (ckEvery !== undefined && (!Number.isInteger(ckEvery) || ckEvery < 1))
     fail('checkpoint.every', 'a positive integer', ckEvery);

@@ -20,7 +20,10 @@ export interface TrainState {
   carriedAt: number;
   /** The detached recurrent state the next window starts from (owned by the state). */
   carried: RecurrentState;
-  /** Training positions × columns consumed (loss positions); per column that is tokens / batch. */
+  /**
+   * Training positions × columns consumed (loss positions); per column that is tokens / batch. `stop.tokens` and
+   * `evaluation.everyTokens` count these, and a checkpoint keeps them, so a resumed run continues the count.
+   */
   tokens: number;
   /** The optimisation chain's state (clip → optimiser → learning rate); its slot tensors are owned by the state. */
   optimizer: ChainState;

@@ -18,7 +18,7 @@ export interface TrainResult {
   bestValid?: Evaluation & { update: number };
   /** Test score with the weights of the best validation score (the final weights when there is no valid split). */
   testAtBest?: Evaluation;
-  /** Training positions × columns consumed (loss positions). */
+  /** Training positions × columns consumed (loss positions): what `stop.tokens` and `evaluation.everyTokens` count. */
   tokens: number;
   tokensPerSecond: number;
   elapsedSeconds: number;
@@ -26,6 +26,7 @@ export interface TrainResult {
   estimateSeconds: number;
   monitorSeconds: number;
   evaluateSeconds: number;
+  /** The budget that ended training (the first one reached), or 'aborted'. */
   stoppedBy: StopReason;
   /** Every non-step event (evaluations, estimates, K changes, bias, checkpoints, non-finite updates). */
   metrics: TrainEvent[];

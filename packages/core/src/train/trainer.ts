@@ -27,7 +27,8 @@ import { type ResolvedTrainConfig, resolveTrainConfig, type TrainConfig } from '
 import type { TrainState } from './train-state';
 import { windowGradients } from './window-gradients';
 
-export type StopReason = 'epochs' | 'updates' | 'wallTime' | 'aborted';
+/** Which budget ended training: `stop.epochs`, `stop.updates`, `stop.tokens`, `stop.wallTimeSeconds`, or the abort signal. */
+export type StopReason = 'epochs' | 'updates' | 'tokens' | 'wallTime' | 'aborted';
 
 /**
  * The training loop's pieces over one validated configuration: `init` / `restore` give a {@link TrainState},
@@ -266,6 +267,7 @@ export function createTrainer(config: TrainConfig): Trainer {
       if (c.signal?.aborted) return 'aborted';
       if (c.stop.epochs !== undefined && s.epoch >= c.stop.epochs) return 'epochs';
       if (c.stop.updates !== undefined && s.update >= c.stop.updates) return 'updates';
+      if (c.stop.tokens !== undefined && s.tokens >= c.stop.tokens) return 'tokens';
       // The next update and the final evaluation must fit in the budget too.
       // Remaining first: measuring it may take time that elapsed() must then include.
       if (c.stop.wallTimeSeconds !== undefined && remainingSeconds(s) + elapsed() >= c.stop.wallTimeSeconds) {
@@ -378,6 +380,7 @@ export function createTrainer(config: TrainConfig): Trainer {
         s.optimizer = out.state;
       }
       s.update++;
+      const tokensBefore = s.tokens;
       s.tokens += lossPositions * stream.batch;
       s.lossAverage = s.lossAverage === undefined ? lossValue : 0.9 * s.lossAverage + 0.1 * lossValue;
       s.lossFloor = s.lossFloor === undefined ? s.lossAverage : Math.min(s.lossFloor, s.lossAverage);
@@ -396,6 +399,8 @@ export function createTrainer(config: TrainConfig): Trainer {
       });
       rollover(s);
       if (c.evaluation?.every !== undefined && s.update % c.evaluation.every === 0) runValidation(s);
+      const everyTokens = c.evaluation?.everyTokens;
+      if (everyTokens !== undefined && crossesMultiple(tokensBefore, s.tokens, everyTokens)) runValidation(s);
       if (c.monitor && s.update % c.monitor.every === 0) monitorBias(s);
       if (c.checkpoint?.every !== undefined && s.update % c.checkpoint.every === 0) saveCheckpoint(s);
       return s;
@@ -488,13 +493,13 @@ export function createTrainer(config: TrainConfig): Trainer {
     return ((performance.now() - t0) / 1000) * Math.ceil(split.steps / length);
   }
 
-  /** At the end of the stream: next epoch, validation when evaluating per epoch, fresh state if asked. */
+  /** At the end of the stream: next epoch, validation when evaluating per epoch (no `every` / `everyTokens`), fresh state if asked. */
   function rollover(s: TrainState): void {
     if (s.position < stream.steps) return;
     s.epoch++;
     s.position = 0;
     s.carriedAt = 0;
-    if (c.evaluation?.every === undefined) runValidation(s);
+    if (c.evaluation?.every === undefined && c.evaluation?.everyTokens === undefined) runValidation(s);
     if (c.resetStateEachEpoch) {
       tf.dispose(s.carried);
       s.carried = model.initialState(stream.batch);
@@ -502,6 +507,11 @@ export function createTrainer(config: TrainConfig): Trainer {
   }
 
   return trainer;
+}
+
+/** Whether going from `before` to `after` tokens passes a multiple of `every`: ⌊before / every⌋ < ⌊after / every⌋. */
+function crossesMultiple(before: number, after: number, every: number): boolean {
+  return Math.floor(before / every) < Math.floor(after / every);
 }
 
 /** κ̂(δ) = min{K ∈ [1, W] : δ̂(K) < δ}, W when none is (δ = 1 allowed: the reference monitors K at δ = 1). */
