@@ -174,7 +174,7 @@ export function createProgram(setExit: (code: number) => void): Command {
     )
     .option(
       '--definition <file>',
-      'a committed sweep definition (JSON: preset, config, fixed, adaptive, variable, seeds, jobs, set, out); flags override it',
+      'a committed sweep definition (JSON: preset, config, fixed, adaptive, variable, seeds, jobs, set, setFixed, setAdaptive, setVariable, out); flags override it',
     )
     .option('--preset <name>', 'the preset every run starts from')
     .option('--config <file>', 'JSON options every run starts from')
@@ -186,6 +186,12 @@ export function createProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'sweep directory (one run directory per method and seed)')
     .option('--plan [format]', 'print the runs instead of running them: sh (one command per line) or json')
     .option('--set <key=value...>', 'extra train flags for every run, e.g. --set max-time=60 --set hidden=32')
+    .option(
+      '--set-fixed <key=value...>',
+      'extra train flags for the fixed-K runs only, e.g. --set-fixed scale-lr=none',
+    )
+    .option('--set-adaptive <key=value...>', 'extra train flags for the adaptive-δ runs only')
+    .option('--set-variable <key=value...>', 'extra train flags for the variable-K runs only')
     .addHelpText(
       'after',
       examples([

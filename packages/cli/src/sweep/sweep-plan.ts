@@ -22,6 +22,10 @@ export interface SweepOptions {
   seeds: string;
   out: string;
   set?: string[];
+  /** Extra train flags for the fixed-K runs only (e.g. the paper's Book Order: no learning-rate scaling). */
+  setFixed?: string[];
+  setAdaptive?: string[];
+  setVariable?: string[];
 }
 
 /** The keys of a sweep definition file (`tbptt sweep --definition`), besides a free-text `description`. */
@@ -34,6 +38,9 @@ const DEFINITION_KEYS = [
   'seeds',
   'jobs',
   'set',
+  'setFixed',
+  'setAdaptive',
+  'setVariable',
   'out',
 ] as const;
 
@@ -58,12 +65,12 @@ export function readSweepDefinition(file: string): Record<string, unknown> {
       throw new UsageError(
         `--definition ${file}: unknown key "${key}"; the keys are description, ${DEFINITION_KEYS.join(', ')}`,
       );
-    if (key === 'set') {
+    if (key.startsWith('set')) {
       if (value === null || typeof value !== 'object' || Array.isArray(value))
         throw new UsageError(
-          `--definition ${file}: "set" must be an object of train flags, e.g. {"epochs": 40}`,
+          `--definition ${file}: "${key}" must be an object of train flags, e.g. {"epochs": 40}`,
         );
-      out.set = Object.entries(value as Record<string, unknown>).map(([k, v]) =>
+      out[key] = Object.entries(value as Record<string, unknown>).map(([k, v]) =>
         v === true ? k : `${k}=${String(v)}`,
       );
     } else if (Array.isArray(value)) out[key] = value.join(',');
@@ -100,22 +107,32 @@ export function planSweep(o: SweepOptions): PlannedRun[] {
       'sweep: give at least one of --fixed, --adaptive, --variable (e.g. --fixed 5,10 --adaptive 0.1)',
     );
   const seeds = integer(1)(o.seeds, '--seeds');
-  const extra: string[] = [];
-  for (const kv of o.set ?? []) {
-    const eq = kv.indexOf('=');
-    const key = eq < 0 ? kv : kv.slice(0, eq);
-    if (!/^[a-z][a-z0-9-]*$/.test(key))
-      throw new UsageError(`--set ${kv}: expected flag=value with a train flag name, e.g. --set max-time=60`);
-    if (['truncation', 'seed', 'out', 'resume', 'preset', 'config'].includes(key)) {
-      throw new UsageError(`--set ${key}: the sweep sets --${key} itself; use the sweep's own flags`);
+  const flags = (pairs: readonly string[] | undefined, flag: string): string[] => {
+    const extra: string[] = [];
+    for (const kv of pairs ?? []) {
+      const eq = kv.indexOf('=');
+      const key = eq < 0 ? kv : kv.slice(0, eq);
+      if (!/^[a-z][a-z0-9-]*$/.test(key))
+        throw new UsageError(
+          `${flag} ${kv}: expected flag=value with a train flag name, e.g. ${flag} max-time=60`,
+        );
+      if (['truncation', 'seed', 'out', 'resume', 'preset', 'config'].includes(key)) {
+        throw new UsageError(`${flag} ${key}: the sweep sets --${key} itself; use the sweep's own flags`);
+      }
+      extra.push(`--${key}`, ...(eq < 0 ? [] : [kv.slice(eq + 1)]));
     }
-    extra.push(`--${key}`, ...(eq < 0 ? [] : [kv.slice(eq + 1)]));
-  }
+    return extra;
+  };
   const base = [
     ...(o.preset === undefined ? [] : ['--preset', o.preset]),
     ...(o.config === undefined ? [] : ['--config', resolve(o.config)]),
-    ...extra,
+    ...flags(o.set, '--set'),
   ];
+  const byKind = {
+    fixed: flags(o.setFixed, '--set-fixed'),
+    adaptive: flags(o.setAdaptive, '--set-adaptive'),
+    variable: flags(o.setVariable, '--set-variable'),
+  };
   // Seed-major: every method of seed 1 first, so a sweep cut short still holds complete paired comparisons.
   const runs: PlannedRun[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
@@ -128,7 +145,18 @@ export function planSweep(o: SweepOptions): PlannedRun[] {
         method,
         seed,
         dir,
-        args: ['train', ...base, '--truncation', method, '--seed', String(seed), '--out', dir, '--quiet'],
+        args: [
+          'train',
+          ...base,
+          ...byKind[spec.kind],
+          '--truncation',
+          method,
+          '--seed',
+          String(seed),
+          '--out',
+          dir,
+          '--quiet',
+        ],
       });
     }
   }
