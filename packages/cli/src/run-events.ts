@@ -140,6 +140,10 @@ export interface RunResult {
   tokensPerSecond: number;
   wallSeconds: number;
   estimateSeconds: number;
+  /** Bias monitoring (--monitor-bias): measuring δ̂ at the K in use. */
+  monitorSeconds: number;
+  /** Validation and test. */
+  evaluateSeconds: number;
   /** The budget that ended training (--epochs, --updates, --tokens, --max-time), or 'aborted' (SIGINT). */
   stoppedBy: 'epochs' | 'updates' | 'tokens' | 'wallTime' | 'aborted';
   checkpoint?: string;

@@ -89,6 +89,9 @@ export async function reportCommand(dirs: string[], opts: Record<string, unknown
     '',
     ...bestFixedComparison(rows, pointProcess),
     '',
+    'Wall time: seconds per run (mean over seeds) of training, the adaptive estimates and the evaluations, ' +
+      'without the bias monitoring that only measures δ̂ at the K in use; tokens/s divides the training tokens by it.',
+    '',
     `Regenerate: \`${command} --out <this folder>\``,
     '',
     ...Object.keys(plots).map((file) => `![${file}](${file})`),

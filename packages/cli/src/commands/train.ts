@@ -294,6 +294,8 @@ export function buildSummary(options: TrainOptions, result: RunResult): Record<s
     tokensPerSecond: result.tokensPerSecond,
     wallSeconds: result.wallSeconds,
     estimateSeconds: result.estimateSeconds,
+    monitorSeconds: result.monitorSeconds,
+    evaluateSeconds: result.evaluateSeconds,
     estimateShare: result.wallSeconds > 0 ? result.estimateSeconds / result.wallSeconds : 0,
     initialWeightsSha256: result.initialWeightsSha256,
     finishedAt: new Date().toISOString(),

@@ -568,6 +568,8 @@ export async function runTraining(
       tokensPerSecond: result.tokensPerSecond,
       wallSeconds: result.elapsedSeconds,
       estimateSeconds: result.estimateSeconds,
+      monitorSeconds: result.monitorSeconds,
+      evaluateSeconds: result.evaluateSeconds,
       stoppedBy: result.stoppedBy,
       ...(result.checkpoint ? { checkpoint: result.checkpoint } : {}),
       initialWeightsSha256: run.initialWeightsSha256,
