@@ -144,6 +144,8 @@ export interface RunResult {
   monitorSeconds: number;
   /** Validation and test. */
   evaluateSeconds: number;
+  /** CPU seconds of the training process (all threads), across resumes. */
+  cpuSeconds: number;
   /** The budget that ended training (--epochs, --updates, --tokens, --max-time), or 'aborted' (SIGINT). */
   stoppedBy: 'epochs' | 'updates' | 'tokens' | 'wallTime' | 'aborted';
   checkpoint?: string;

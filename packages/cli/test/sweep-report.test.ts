@@ -180,7 +180,7 @@ describe('tbptt sweep + report', () => {
     expect(report.code, report.stderr).toBe(0);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(
-      /\| method \| runs \| valid ppl at best valid \| test ppl at best valid \| K mean \[min, max\] \| final K per seed \| wall time \(s\) \| tokens\/s \|/,
+      /\| method \| runs \| valid ppl at best valid \| test ppl at best valid \| K mean \[min, max\] \| final K per seed \| wall time \(s\) \| CPU time \(s\) \| tokens\/s \|/,
     );
     const rows = md.split('\n').filter((l) => /^\| (fixed|adaptive)/.test(l));
     expect(rows.map((l) => l.split('|')[1]!.trim())).toEqual(['fixed:5', 'adaptive:0.1']);

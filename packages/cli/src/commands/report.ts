@@ -90,7 +90,9 @@ export async function reportCommand(dirs: string[], opts: Record<string, unknown
     ...bestFixedComparison(rows, pointProcess),
     '',
     'Wall time: seconds per run (mean over seeds) of training, the adaptive estimates and the evaluations, ' +
-      'without the bias monitoring that only measures δ̂ at the K in use; tokens/s divides the training tokens by it.',
+      'without the bias monitoring that only measures δ̂ at the K in use; tokens/s divides the training tokens by it. ' +
+      'CPU time: user + system seconds of the training process, everything included, which other processes sharing ' +
+      'the CPU do not inflate (– for runs written before it was recorded).',
     '',
     `Regenerate: \`${command} --out <this folder>\``,
     '',

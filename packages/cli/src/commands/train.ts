@@ -296,6 +296,7 @@ export function buildSummary(options: TrainOptions, result: RunResult): Record<s
     estimateSeconds: result.estimateSeconds,
     monitorSeconds: result.monitorSeconds,
     evaluateSeconds: result.evaluateSeconds,
+    cpuSeconds: result.cpuSeconds,
     estimateShare: result.wallSeconds > 0 ? result.estimateSeconds / result.wallSeconds : 0,
     initialWeightsSha256: result.initialWeightsSha256,
     finishedAt: new Date().toISOString(),

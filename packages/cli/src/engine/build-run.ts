@@ -570,6 +570,7 @@ export async function runTraining(
       estimateSeconds: result.estimateSeconds,
       monitorSeconds: result.monitorSeconds,
       evaluateSeconds: result.evaluateSeconds,
+      cpuSeconds: result.cpuSeconds,
       stoppedBy: result.stoppedBy,
       ...(result.checkpoint ? { checkpoint: result.checkpoint } : {}),
       initialWeightsSha256: run.initialWeightsSha256,

@@ -41,5 +41,11 @@ describe('methodSeconds and the wall-time columns', () => {
     expect(rows[0]!.wallSeconds).toBeCloseTo((95 + 80) / 2, 12);
     expect(rows[0]!.tokensPerSecond).toBeCloseTo((19_000 / 95 + 19_000 / 80) / 2, 9);
     expect(rows[0]!.finalK).toEqual([10, 10]);
+    expect(rows[0]!.cpuSeconds).toBeNull(); // older runs: no CPU time
+    const timed = reportRows([
+      run(1, { cpuSeconds: 30 } as never, []),
+      run(2, { cpuSeconds: 50 } as never, []),
+    ]);
+    expect(timed[0]!.cpuSeconds).toBe(40);
   });
 });

@@ -18,6 +18,8 @@ export interface ReportRow {
   /** The K each seed ended with, in seed order. */
   finalK: number[];
   wallSeconds: number;
+  /** CPU seconds per run (mean over seeds); null for runs written before CPU time was counted. */
+  cpuSeconds: number | null;
   tokensPerSecond: number;
 }
 
@@ -79,6 +81,9 @@ export function reportRows(runs: readonly RunRecord[]): ReportRow[] {
         .map((r) => Number(r.summary.finalTruncation))
         .filter(Number.isFinite),
       wallSeconds: meanSd(finite(group.map(methodSeconds)))?.mean ?? 0,
+      cpuSeconds: group.every((r) => typeof r.summary.cpuSeconds === 'number' && r.summary.cpuSeconds > 0)
+        ? (meanSd(group.map((r) => Number(r.summary.cpuSeconds)))?.mean ?? null)
+        : null,
       tokensPerSecond:
         meanSd(finite(group.map((r) => Number(r.summary.tokens) / methodSeconds(r))))?.mean ?? 0,
     };
@@ -112,6 +117,10 @@ function compared(comparison: Comparison | undefined, method: string): string {
   return `${f(row.valid)} / ${f(row.test)}`;
 }
 
+function cpuCell(r: ReportRow): string {
+  return r.cpuSeconds === null ? '–' : r.cpuSeconds.toFixed(0);
+}
+
 /** K mean [min, max] over the seeds, and the K each seed ended with. */
 function kCells(r: ReportRow): string {
   const k = r.kMean === null ? '–' : `${r.kMean.toFixed(1)} [${r.kMin}, ${r.kMax}]`;
@@ -131,19 +140,19 @@ export function markdownTable(
   const paperRule = comparison ? ' ---: |' : '';
   const paper = (r: ReportRow) => (comparison ? ` ${compared(comparison, r.method)} |` : '');
   if (pointProcess) {
-    const head = `| method | runs | valid NLL at best valid | test NLL at best valid |${paperHead} test RMSE(Δt) | test 0-1 loss | K mean [min, max] | final K per seed | wall time (s) | events/s |`;
-    const rule = `| --- | ---: | ---: | ---: |${paperRule} ---: | ---: | ---: | ---: | ---: | ---: |`;
+    const head = `| method | runs | valid NLL at best valid | test NLL at best valid |${paperHead} test RMSE(Δt) | test 0-1 loss | K mean [min, max] | final K per seed | wall time (s) | CPU time (s) | events/s |`;
+    const rule = `| --- | ---: | ---: | ---: |${paperRule} ---: | ---: | ---: | ---: | ---: | ---: | ---: |`;
     const lines = rows.map(
       (r) =>
-        `| ${r.method} | ${r.runs} | ${cell(r.validNll)} | ${cell(r.testNll)} |${paper(r)} ${precise(r.testRmse)} | ${cell(r.testErrorRate)} | ${kCells(r)} | ${r.wallSeconds.toFixed(0)} | ${Math.round(r.tokensPerSecond)} |`,
+        `| ${r.method} | ${r.runs} | ${cell(r.validNll)} | ${cell(r.testNll)} |${paper(r)} ${precise(r.testRmse)} | ${cell(r.testErrorRate)} | ${kCells(r)} | ${r.wallSeconds.toFixed(0)} | ${cpuCell(r)} | ${Math.round(r.tokensPerSecond)} |`,
     );
     return [head, rule, ...lines].join('\n');
   }
-  const head = `| method | runs | valid ppl at best valid | test ppl at best valid |${paperHead} K mean [min, max] | final K per seed | wall time (s) | tokens/s |`;
-  const rule = `| --- | ---: | ---: | ---: |${paperRule} ---: | ---: | ---: | ---: |`;
+  const head = `| method | runs | valid ppl at best valid | test ppl at best valid |${paperHead} K mean [min, max] | final K per seed | wall time (s) | CPU time (s) | tokens/s |`;
+  const rule = `| --- | ---: | ---: | ---: |${paperRule} ---: | ---: | ---: | ---: | ---: |`;
   const lines = rows.map(
     (r) =>
-      `| ${r.method} | ${r.runs} | ${cell(r.validPerplexity)} | ${cell(r.testPerplexity)} |${paper(r)} ${kCells(r)} | ${r.wallSeconds.toFixed(0)} | ${Math.round(r.tokensPerSecond)} |`,
+      `| ${r.method} | ${r.runs} | ${cell(r.validPerplexity)} | ${cell(r.testPerplexity)} |${paper(r)} ${kCells(r)} | ${r.wallSeconds.toFixed(0)} | ${cpuCell(r)} | ${Math.round(r.tokensPerSecond)} |`,
   );
   return [head, rule, ...lines].join('\n');
 }
@@ -178,7 +187,11 @@ export function bestFixedComparison(rows: readonly ReportRow[], pointProcess = f
         : within
           ? `within one sd of ${best.method}`
           : `not within one sd of ${best.method} (${f(v.mean - bv.mean)} worse, sd ${f(bv.sd)})`;
-    const wall = best.wallSeconds > 0 ? `${(r.wallSeconds / best.wallSeconds).toFixed(2)}×` : '–';
+    const cpuRatio =
+      r.cpuSeconds !== null && best.cpuSeconds !== null && best.cpuSeconds > 0
+        ? ` (CPU time ${(r.cpuSeconds / best.cpuSeconds).toFixed(2)}×)`
+        : '';
+    const wall = best.wallSeconds > 0 ? `${(r.wallSeconds / best.wallSeconds).toFixed(2)}×${cpuRatio}` : '–';
     lines.push(
       `- **${r.method}**: valid ${f(v.mean)} (${f(v.sd)})${t ? `, test ${f(t.mean)} (${f(t.sd)})` : ''} — ${verdict}; ` +
         `wall time ${wall} ${best.method}'s; K settled at ${r.finalK.join(', ') || '–'} (mean K over training ${r.kMean === null ? '–' : r.kMean.toFixed(1)}).`,

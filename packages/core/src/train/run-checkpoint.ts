@@ -195,6 +195,8 @@ export function loadTrainState(path: string, parts: RunParts): TrainState {
   } = t;
   return {
     ...plain,
+    // Checkpoints written before CPU time was counted.
+    cpuSeconds: typeof plain.cpuSeconds === 'number' ? plain.cpuSeconds : 0,
     // A resume asking for another learning rate (e.g. lower, after a divergence) gets it; else the stored one
     // (which plateau decay may have lowered) continues.
     learningRate:

@@ -52,6 +52,12 @@ export interface TrainState {
   estimateSeconds: number;
   monitorSeconds: number;
   evaluateSeconds: number;
+  /**
+   * CPU seconds of the process over the run (across resumes; user + system, every thread), where the runtime
+   * tells them (Node's `process.cpuUsage`); 0 elsewhere. Unlike wall time, it does not grow when other
+   * processes share the CPU.
+   */
+  cpuSeconds: number;
   /** Seconds the last validation + test took (to keep the final evaluation inside a wall-time budget). */
   lastEvaluationSeconds: number;
   /** K over training: the K before the first update and every change. */

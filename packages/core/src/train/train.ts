@@ -26,6 +26,8 @@ export interface TrainResult {
   estimateSeconds: number;
   monitorSeconds: number;
   evaluateSeconds: number;
+  /** CPU seconds of the process over the run (Node; 0 where the runtime does not tell). */
+  cpuSeconds: number;
   /** The budget that ended training (the first one reached), or 'aborted'. */
   stoppedBy: StopReason;
   /** Every non-step event (evaluations, estimates, K changes, bias, checkpoints, non-finite updates). */
@@ -87,6 +89,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       estimateSeconds: final.estimateSeconds,
       monitorSeconds: final.monitorSeconds,
       evaluateSeconds: final.evaluateSeconds,
+      cpuSeconds: final.cpuSeconds,
       stoppedBy,
       metrics: final.metrics,
       ...(final.checkpoint ? { checkpoint: final.checkpoint } : {}),

@@ -81,6 +81,9 @@ export function createTrainer(config: TrainConfig): Trainer {
   let latest: TrainState | undefined;
 
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
+  let cpuStarted = cpuNow();
+  let cpuBefore = 0;
+  const cpu = () => cpuBefore + cpuNow() - cpuStarted;
   const emit = (s: TrainState, event: TrainEvent) => {
     if (event.type !== 'step') s.metrics.push(event);
     c.onEvent?.(event);
@@ -88,6 +91,8 @@ export function createTrainer(config: TrainConfig): Trainer {
   const startClock = (s: TrainState) => {
     elapsedBefore = s.elapsedSeconds;
     started = performance.now();
+    cpuBefore = s.cpuSeconds;
+    cpuStarted = cpuNow();
   };
 
   const runValidation = (s: TrainState) => {
@@ -157,6 +162,7 @@ export function createTrainer(config: TrainConfig): Trainer {
       return;
     }
     s.elapsedSeconds = elapsed();
+    s.cpuSeconds = cpu();
     try {
       const path = saveTrainState(c.checkpoint.dir, c.keep, parts, s);
       s.checkpoint = path;
@@ -251,6 +257,7 @@ export function createTrainer(config: TrainConfig): Trainer {
         estimateSeconds: 0,
         monitorSeconds: 0,
         evaluateSeconds: 0,
+        cpuSeconds: 0,
         lastEvaluationSeconds: 0,
         truncationHistory: [{ update: 0, K: k }],
         metrics: [],
@@ -432,6 +439,7 @@ export function createTrainer(config: TrainConfig): Trainer {
         });
       }
       s.elapsedSeconds = elapsed();
+      s.cpuSeconds = cpu();
       return { state: s, ...(test ? { test } : {}) };
     },
     close(state) {
@@ -535,4 +543,13 @@ function withWeights<T>(model: RecurrentModel, weights: tf.Tensor[] | undefined,
     });
     tf.dispose(saved);
   }
+}
+
+/** CPU seconds of this process (user + system, every thread) where the runtime tells them, else 0. */
+function cpuNow(): number {
+  const usage = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process
+    ?.cpuUsage;
+  if (typeof usage !== 'function') return 0;
+  const { user, system } = usage();
+  return (user + system) / 1e6;
 }
