@@ -206,6 +206,36 @@ describe('tbptt sweep + report', () => {
     expect(md).toContain(verdict);
     expect(md).toContain(`K settled at ${adaptive[0].finalTruncation}, ${adaptive[1].finalTruncation} `);
 
+    // Published figures beside the table, as written (a string keeps its trailing zero), and a title.
+    const paper = join(out, 'paper.json');
+    writeFileSync(
+      paper,
+      JSON.stringify({ source: 'a test table', rows: { 'fixed:5': { valid: '1.040', test: 1.5 } } }),
+    );
+    const compared = tbptt([
+      'report',
+      out,
+      '--compare',
+      paper,
+      '--title',
+      'A title',
+      '--out',
+      join(out, 'cmp'),
+    ]);
+    expect(compared.code, compared.stderr).toBe(0);
+    const cmp = readFileSync(join(out, 'cmp', 'report.md'), 'utf8');
+    expect(cmp.startsWith('# A title\n')).toBe(true);
+    expect(cmp).toMatch(/\| test ppl at best valid \| paper valid \/ test \|/);
+    expect(cmp).toMatch(/\| fixed:5 \| 2 \| [^|]+\| [^|]+\| 1\.040 \/ 1\.5 \|/);
+    expect(cmp).toMatch(/\| adaptive:0\.1 \| 2 \| [^|]+\| [^|]+\| – \|/);
+    expect(cmp).toContain('Regenerate: `tbptt report');
+    writeFileSync(paper, JSON.stringify({ source: 'x', rows: { 'fixed:5': { valid: 'about 1' } } }));
+    const bad = tbptt(['report', out, '--compare', paper, '--out', join(out, 'cmp2')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /--compare .*paper\.json: rows\["fixed:5"\]\.valid is not a valid or test figure/,
+    );
+
     const parser = new XMLParser({ ignoreAttributes: false });
     for (const file of [
       'valid-perplexity-epoch.svg',

@@ -24,9 +24,12 @@ function readComparison(file: string): Comparison {
   for (const [method, row] of Object.entries(d.rows)) {
     for (const key of Object.keys(row ?? {})) {
       const value = (row as Record<string, unknown>)[key];
-      if ((key !== 'valid' && key !== 'test') || typeof value !== 'number' || !Number.isFinite(value))
+      const numeric =
+        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value));
+      if ((key !== 'valid' && key !== 'test') || !numeric)
         throw new UsageError(
-          `--compare ${file}: rows["${method}"].${key} is not a valid or test number; ${shape}`,
+          `--compare ${file}: rows["${method}"].${key} is not a valid or test figure (a number, or a string such as "1.040" to keep its digits); ${shape}`,
         );
     }
   }

@@ -106,14 +106,17 @@ function precise(stat: { mean: number; sd: number } | null): string {
 export interface Comparison {
   /** Where the figures come from, e.g. "Aicher, Foti & Fox (2019), Table C.1". */
   source: string;
-  /** method → the published valid / test score (perplexity, or NLL per event for point processes). */
-  rows: Record<string, { valid?: number; test?: number }>;
+  /**
+   * method → the published valid / test score (perplexity, or NLL per event for point processes); a string
+   * ("1.040") is printed as written, keeping the paper's digits.
+   */
+  rows: Record<string, { valid?: number | string; test?: number | string }>;
 }
 
 function compared(comparison: Comparison | undefined, method: string): string {
   const row = comparison?.rows[method];
   if (!row) return '–';
-  const f = (x: number | undefined) => (x === undefined ? '–' : String(x));
+  const f = (x: number | string | undefined) => (x === undefined ? '–' : String(x));
   return `${f(row.valid)} / ${f(row.test)}`;
 }
 
