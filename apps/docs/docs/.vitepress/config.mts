@@ -77,7 +77,8 @@ const sidebar: DefaultTheme.Sidebar = [
     text: 'Results',
     items: [
       { text: 'Benchmarks', link: '/results/benchmarks' },
-      { text: 'Reproduction reports', link: '/results/reproduction' },
+      { text: 'Reproduction', link: '/results/reproduction' },
+      { text: 'Copy, m = 10, paper’s data', link: '/results/copy-reference/' },
     ],
   },
   { text: 'Live demo', link: '/demo' },
@@ -93,6 +94,8 @@ export default defineConfig({
   cacheDir: '../.vitepress-cache',
   lastUpdated: false,
   cleanUrls: false,
+  // The generated reproduction reports are included by their results/<experiment>/index.md pages.
+  srcExclude: ['results/*/report.md'],
   // Dead internal links fail the build (the browser test crawls them too).
   ignoreDeadLinks: false,
   head: [['link', { rel: 'icon', href: 'data:,' }]],
