@@ -10,7 +10,8 @@ import { linear, linearReference, setLinearKernel, useLinearKernel } from './lin
  * The SIMD linear kernels (z = x Wᵀ + b and its gradients) against float64 sums of the same float32
  * inputs, and against the tfjs path they replace (linearReference: transpose, matMul, the hand-written
  * gradient of matMulBias), on shapes that cover every tail of the kernels: N = 1 and N not a multiple of
- * 2 or 4, K not a multiple of 8 or 4, O below, at and across the 32-row blocks of W, with and without b.
+ * 2 or 4, K not a multiple of 8 or 4, O below, at and across the 32-row blocks of W, N across the blocks
+ * of rows of x, with and without b.
  *
  * The bound is float32 rounding: a float32 sum of m products in any order is within (m + 1)·u·Σ|terms|
  * of the exact sum (u = 2⁻²⁴); a wrong index, a lost tail or a missing block moves an entry by a whole
@@ -29,6 +30,9 @@ const SHAPES: [number, number, number][] = [
   [6, 17, 65],
   [9, 128, 37],
   [1, 130, 3],
+  // across the kernels' row blocks (256 rows at K = 128, 32 at K = 1000)
+  [263, 128, 9],
+  [37, 1000, 5],
 ];
 
 function mulberry(seed: number): () => number {
