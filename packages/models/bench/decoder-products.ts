@@ -5,7 +5,8 @@
  *     forward   logits [N, V] = h [N, H] · Eᵀ + b
  *     backward  dh [N, H] = dlogits [N, V] · E [V, H];  dE [V, H] = dlogitsᵀ · h;  db [V] = 1ᵀ dlogits
  *
- * plus the embedding lookup's gradient (a dense [V, H] from UnsortedSegmentSum) and the tied sum of both
+ * plus the embedding lookup's gradient (a dense [V, H] from UnsortedSegmentSum; tf.gather's and this
+ * package's embeddingLookup, which skips tf.gather's identity transposes) and the tied sum of both
  * gradients, and isolated XNNPACK products that separate packing (XNNPACK packs the "weights" operand
  * once per tensor) from the product itself. Measurements alternate between the paths in one process.
  *
@@ -14,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backends/select-backend.js';
+import { embeddingLookup } from '../src/internal/embedding-lookup.js';
 import { linear, linearReference } from '../src/kernels/linear-kernel.js';
 import { median } from './measure.js';
 
@@ -115,8 +117,12 @@ async function main(): Promise<void> {
         }),
       ),
       {
-        name: 'embedding gather + its gradient (dense [V, H])',
+        name: 'tf.gather + its gradient (dense [V, H])',
         run: () => tf.grad((w) => tf.gather(w, ids))(weight, h),
+      },
+      {
+        name: 'embeddingLookup + its gradient (dense [V, H])',
+        run: () => tf.grad((w) => embeddingLookup(w as tf.Tensor2D, ids))(weight, h),
       },
       { name: 'tied sum of two [V, H] gradients', prepare: fresh(weight), run: ([b]) => tf.add(weight, b!) },
     ];
@@ -151,7 +157,7 @@ async function main(): Promise<void> {
       ))
         console.log(line);
     }
-    console.log('  kernels, embedding gather + gradient:');
+    console.log('  kernels, tf.gather + gradient:');
     for (const line of await kernelCalls(() => tf.grad((w) => tf.gather(w, ids))(weight, h)))
       console.log(line);
     tf.dispose([h, dy, ids, hT]);
