@@ -50,6 +50,7 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   'no leading-axes Sum': { leadingAxesSum: false },
   'no heap Slice/Unpack': { heapSlice: false },
   'no SIMD kernels': { simdKernels: false },
+  'no SIMD linear (decoder)': { linearKernels: false },
   [STOCK]: {
     transposingMatMul: false,
     sharedIdentity: false,

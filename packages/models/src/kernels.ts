@@ -8,6 +8,8 @@
  * - The whole-layer kernels (one tfjs kernel per layer and window, forward and backward): the ops
  *   {@link lstmLayer}, {@link gruLayer}, {@link rnnLayer}, their definitions, and the math on plain arrays.
  * - The per-step cells (plain tfjs ops) and the seam between them and the layer kernels.
+ * - {@link linear}: z = x Wᵀ + b with W [O, K] as stored (the decoder), SIMD kernels on wasm;
+ *   {@link linearReference}, the tfjs path.
  */
 export { ensureGradients } from './backends/register-gradients';
 export { wasmThreads } from './backends/wasm-thread-count';
@@ -44,6 +46,7 @@ export type {
   LayerDims,
   LayerWorkspace,
 } from './kernels/layer-scaffold';
+export { linear, linearReference, setLinearKernel } from './kernels/linear-kernel';
 export { lstmLayerMath } from './kernels/lstm-layer-impl';
 export { type LstmLayerInputs, lstmLayer, lstmLayerKernel } from './kernels/lstm-layer-kernel';
 export {

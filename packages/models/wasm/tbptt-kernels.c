@@ -5,7 +5,9 @@
  *     (the math of src/kernels/{lstm,gru,rnn}-layer-impl.ts, which stay the reference);
  *   - softmax cross-entropy, forward and backward (src/loss/softmax-cross-entropy-kernel.ts);
  *   - the optimiser updates (SGD, momentum, Adam, Adadelta with coupled weight decay and a gradient
- *     scale for clipping) and the sum of squares behind the global norm.
+ *     scale for clipping) and the sum of squares behind the global norm;
+ *   - the linear decoder z = x Wᵀ + b with W in PyTorch's [O, K] layout, and its gradients
+ *     (src/kernels/linear-kernel.ts; the tfjs matMul path stays the reference).
  *
  * The module has no memory of its own: it imports tfjs-backend-wasm's `memory` (env.memory), and every
  * pointer argument is a byte address of a tensor in that heap, so the kernels read and write the
@@ -456,5 +458,263 @@ void adadelta_update(const float *theta, const float *g, const float *sq, const 
     store(sq_out + k, sn, one);
     store(acc_out + k, un, one);
     k += one ? 1 : 4;
+  }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Linear layer (the decoder): z = x Wᵀ + b, W [O, K] as PyTorch stores it (a tied embedding [V, H])      */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/*
+ * Why not XNNPACK: tfjs hands it W as the "weights" operand, packed afresh whenever the tensor changes (every
+ * update, and every call, since tfjs first transposes W into a new tensor), and a packed [V, H] weight of a
+ * word LM (17 MB at V = 33,278, H = 128) is streamed from memory once per 4 rows of x. These kernels read W
+ * in its own layout and keep a block of its rows in cache while every row of x passes over it.
+ */
+
+/* Rows of W per cache block: 32 rows of K floats (16 KB at K = 128). */
+#define LIN_BLOCK 32u
+
+INLINE u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
+
+/*
+ * Rows of x (and of g, dx) per cache block: about 128 KB of x (256 rows at K = 128), a multiple of 4,
+ * so that a block of x stays in L2 while all of W passes over it (and W is read once per block).
+ */
+INLINE u32 lin_rows(u32 K) {
+  u32 rows = 32768u / (K > 0 ? K : 1u);
+  rows = rows < 16u ? 16u : (rows > 1024u ? 1024u : rows);
+  return rows & ~3u;
+}
+
+/* [Σ a0, Σ a1, Σ a2, Σ a3]: the lane sums of four vectors, as one vector. */
+INLINE v128_t hsum4(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+  /* x = [a0₀+a0₁, a1₀+a1₁, a0₂+a0₃, a1₂+a1₃], y likewise for a2, a3 */
+  const v128_t x = wasm_f32x4_add(wasm_i32x4_shuffle(a0, a1, 0, 4, 2, 6), wasm_i32x4_shuffle(a0, a1, 1, 5, 3, 7));
+  const v128_t y = wasm_f32x4_add(wasm_i32x4_shuffle(a2, a3, 0, 4, 2, 6), wasm_i32x4_shuffle(a2, a3, 1, 5, 3, 7));
+  return wasm_f32x4_add(wasm_i32x4_shuffle(x, y, 0, 1, 4, 5), wasm_i32x4_shuffle(x, y, 2, 3, 6, 7));
+}
+
+/* Stores the first c (1–4) lanes of v at p. */
+INLINE void store_lanes(float *p, v128_t v, u32 c) {
+  if (c == 4) {
+    wasm_v128_store(p, v);
+    return;
+  }
+  p[0] = wasm_f32x4_extract_lane(v, 0);
+  if (c > 1) p[1] = wasm_f32x4_extract_lane(v, 1);
+  if (c > 2) p[2] = wasm_f32x4_extract_lane(v, 2);
+}
+
+/* The first c (1–4) values at p as lanes (lanes from c on repeat p[0]: computed, never stored). */
+INLINE v128_t load_lanes(const float *p, u32 c) {
+  if (c == 4) return wasm_v128_load(p);
+  return wasm_f32x4_make(p[0], c > 1 ? p[1] : p[0], c > 2 ? p[2] : p[0], p[0]);
+}
+
+#define MULADD(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+
+/*
+ * z [N, O] = x [N, K] · Wᵀ + b: z_no = b_o + Σ_k x_nk W_ok (has_bias 0: no b). Two rows of x against four
+ * rows of W at a time, as dot products over k (four partial sums per lane, added at the end); the rows of
+ * W in blocks of LIN_BLOCK, each block met by every row of a block of lin_rows(K) rows of x while both are
+ * in cache.
+ */
+EXPORT(linear_forward)
+void linear_forward(const float *x, const float *w, const float *bias, float *z, u32 N, u32 K, u32 O,
+                    u32 has_bias) {
+  const u32 K4 = K & ~3u;
+  const u32 block_rows = lin_rows(K);
+  for (u32 nb = 0; nb < N; nb += block_rows) {
+    const u32 ne = min_u32(nb + block_rows, N);
+    for (u32 ob = 0; ob < O; ob += LIN_BLOCK) {
+      const u32 oe = min_u32(ob + LIN_BLOCK, O);
+      for (u32 n = nb; n < ne; n += 2) {
+        const int two = n + 1 < ne;
+        const float *x0 = x + n * K, *x1 = two ? x0 + K : x0;
+        float *z0 = z + n * O, *z1 = z0 + O;
+        for (u32 o = ob; o < oe; o += 4) {
+          const u32 c = min_u32(oe - o, 4);
+          /* rows past the block's end repeat row o: computed, never stored */
+          const float *w0 = w + o * K, *w1 = c > 1 ? w0 + K : w0, *w2 = c > 2 ? w0 + 2 * K : w0;
+          const float *w3 = c > 3 ? w0 + 3 * K : w0;
+          v128_t a00 = wasm_f32x4_splat(0.0f), a01 = a00, a02 = a00, a03 = a00;
+          v128_t a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+          u32 k = 0;
+          for (; k < K4; k += 4) {
+            const v128_t u0 = wasm_v128_load(x0 + k), u1 = wasm_v128_load(x1 + k);
+            v128_t v = wasm_v128_load(w0 + k);
+            MULADD(a00, u0, v);
+            MULADD(a10, u1, v);
+            v = wasm_v128_load(w1 + k);
+            MULADD(a01, u0, v);
+            MULADD(a11, u1, v);
+            v = wasm_v128_load(w2 + k);
+            MULADD(a02, u0, v);
+            MULADD(a12, u1, v);
+            v = wasm_v128_load(w3 + k);
+            MULADD(a03, u0, v);
+            MULADD(a13, u1, v);
+          }
+          for (; k < K; k++) {
+            /* one element in lane 0, zeros in the others (which then add exact zeros) */
+            const v128_t u0 = wasm_v128_load32_zero(x0 + k), u1 = wasm_v128_load32_zero(x1 + k);
+            v128_t v = wasm_v128_load32_zero(w0 + k);
+            MULADD(a00, u0, v);
+            MULADD(a10, u1, v);
+            v = wasm_v128_load32_zero(w1 + k);
+            MULADD(a01, u0, v);
+            MULADD(a11, u1, v);
+            v = wasm_v128_load32_zero(w2 + k);
+            MULADD(a02, u0, v);
+            MULADD(a12, u1, v);
+            v = wasm_v128_load32_zero(w3 + k);
+            MULADD(a03, u0, v);
+            MULADD(a13, u1, v);
+          }
+          v128_t r0 = hsum4(a00, a01, a02, a03), r1 = hsum4(a10, a11, a12, a13);
+          if (has_bias) {
+            const v128_t b = load_lanes(bias + o, c);
+            r0 = wasm_f32x4_add(r0, b);
+            r1 = wasm_f32x4_add(r1, b);
+          }
+          store_lanes(z0 + o, r0, c);
+          if (two) store_lanes(z1 + o, r1, c);
+        }
+      }
+    }
+  }
+}
+
+/* Adds (first: stores) one row's lanes of a dx tile: lo (4 lanes, or lane 0 at width 1), hi (width 8). */
+INLINE void linear_dx_store(float *p, v128_t lo, v128_t hi, u32 width, int first) {
+  const int one = width == 1;
+  store(p, first ? lo : wasm_f32x4_add(load(p, one), lo), one);
+  if (width == 8) wasm_v128_store(p + 4, first ? hi : wasm_f32x4_add(wasm_v128_load(p + 4), hi));
+}
+
+/*
+ * One tile of dx: rows g0..g3 of g against the block [ob, oe) of W's rows, lanes k.. of dx (two vectors,
+ * one, or one lane: width 8, 4, 1), added to dx (first: stored).
+ */
+INLINE void linear_dx_tile(const float *g0, const float *g1, const float *g2, const float *g3,
+                           const float *w, float *d0, float *d1, float *d2, float *d3, u32 rows, u32 ob,
+                           u32 oe, u32 K, u32 k, u32 width, int first) {
+  const int one = width == 1;
+  v128_t a00 = wasm_f32x4_splat(0.0f), a10 = a00, a20 = a00, a30 = a00;
+  v128_t a01 = a00, a11 = a00, a21 = a00, a31 = a00;
+  for (u32 o = ob; o < oe; o++) {
+    const float *wr = w + o * K + k;
+    const v128_t v0 = load(wr, one);
+    const v128_t s0 = wasm_v128_load32_splat(g0 + o), s1 = wasm_v128_load32_splat(g1 + o);
+    const v128_t s2 = wasm_v128_load32_splat(g2 + o), s3 = wasm_v128_load32_splat(g3 + o);
+    MULADD(a00, s0, v0);
+    MULADD(a10, s1, v0);
+    MULADD(a20, s2, v0);
+    MULADD(a30, s3, v0);
+    if (width == 8) {
+      const v128_t v1 = wasm_v128_load(wr + 4);
+      MULADD(a01, s0, v1);
+      MULADD(a11, s1, v1);
+      MULADD(a21, s2, v1);
+      MULADD(a31, s3, v1);
+    }
+  }
+  linear_dx_store(d0 + k, a00, a01, width, first);
+  if (rows > 1) linear_dx_store(d1 + k, a10, a11, width, first);
+  if (rows > 2) linear_dx_store(d2 + k, a20, a21, width, first);
+  if (rows > 3) linear_dx_store(d3 + k, a30, a31, width, first);
+}
+
+/*
+ * dx [N, K] = g [N, O] · W [O, K]: dx_nk = Σ_o g_no W_ok. Four rows of g by eight columns of dx at a time
+ * (g's values splat, W's rows loaded as they are); over W's rows in blocks of LIN_BLOCK, each block's sums
+ * added to dx (float32, as the tfjs product); the rows n in blocks of lin_rows(K), so that a block of dx
+ * stays in cache while all of W passes over it.
+ */
+EXPORT(linear_backward_input)
+void linear_backward_input(const float *g, const float *w, float *dx, u32 N, u32 K, u32 O) {
+  const u32 block_rows = lin_rows(K);
+  for (u32 nb = 0; nb < N; nb += block_rows) {
+    const u32 ne = min_u32(nb + block_rows, N);
+    for (u32 ob = 0; ob < O; ob += LIN_BLOCK) {
+      const u32 oe = min_u32(ob + LIN_BLOCK, O);
+      const int first = ob == 0;
+      for (u32 n = nb; n < ne; n += 4) {
+        const u32 rows = min_u32(ne - n, 4);
+        /* rows past N repeat row n: computed, never stored */
+        const float *g0 = g + n * O, *g1 = rows > 1 ? g0 + O : g0, *g2 = rows > 2 ? g0 + 2 * O : g0;
+        const float *g3 = rows > 3 ? g0 + 3 * O : g0;
+        float *d0 = dx + n * K, *d1 = d0 + K, *d2 = d1 + K, *d3 = d2 + K;
+        u32 k = 0;
+        for (; k + 8 <= K; k += 8) linear_dx_tile(g0, g1, g2, g3, w, d0, d1, d2, d3, rows, ob, oe, K, k, 8, first);
+        for (; k + 4 <= K; k += 4) linear_dx_tile(g0, g1, g2, g3, w, d0, d1, d2, d3, rows, ob, oe, K, k, 4, first);
+        for (; k < K; k++) linear_dx_tile(g0, g1, g2, g3, w, d0, d1, d2, d3, rows, ob, oe, K, k, 1, first);
+      }
+    }
+  }
+}
+
+/*
+ * One tile of dW: rows o..o+c−1 of dW (columns o.. of g), lanes k.. (width 8, 4 or 1), summed over the rows
+ * [n0, n1) of g and x, added to dW (first: stored).
+ */
+INLINE void linear_dw_tile(const float *g, const float *x, float *dw, u32 n0, u32 n1, u32 K, u32 O, u32 o,
+                           u32 c, u32 k, u32 width, int first) {
+  const int one = width == 1;
+  /* columns past c repeat column o: computed, never stored */
+  const u32 j1 = c > 1 ? 1 : 0, j2 = c > 2 ? 2 : 0, j3 = c > 3 ? 3 : 0;
+  v128_t a00 = wasm_f32x4_splat(0.0f), a10 = a00, a20 = a00, a30 = a00;
+  v128_t a01 = a00, a11 = a00, a21 = a00, a31 = a00;
+  for (u32 n = n0; n < n1; n++) {
+    const float *xr = x + n * K + k, *gr = g + n * O + o;
+    const v128_t v0 = load(xr, one);
+    const v128_t s0 = wasm_v128_load32_splat(gr), s1 = wasm_v128_load32_splat(gr + j1);
+    const v128_t s2 = wasm_v128_load32_splat(gr + j2), s3 = wasm_v128_load32_splat(gr + j3);
+    MULADD(a00, s0, v0);
+    MULADD(a10, s1, v0);
+    MULADD(a20, s2, v0);
+    MULADD(a30, s3, v0);
+    if (width == 8) {
+      const v128_t v1 = wasm_v128_load(xr + 4);
+      MULADD(a01, s0, v1);
+      MULADD(a11, s1, v1);
+      MULADD(a21, s2, v1);
+      MULADD(a31, s3, v1);
+    }
+  }
+  float *p = dw + o * K + k;
+  linear_dx_store(p, a00, a01, width, first);
+  if (c > 1) linear_dx_store(p + K, a10, a11, width, first);
+  if (c > 2) linear_dx_store(p + 2 * K, a20, a21, width, first);
+  if (c > 3) linear_dx_store(p + 3 * K, a30, a31, width, first);
+}
+
+/*
+ * dW [O, K] = gᵀ x: dW_ok = Σ_n g_no x_nk, and (has_bias) db [O] = Σ_n g_no. Four rows of dW by eight
+ * columns at a time, g's four columns splat, x's rows loaded; over the rows n in blocks of lin_rows(K)
+ * (a block of x stays in L2 while every column of g meets it), each block's sums added to dW.
+ */
+EXPORT(linear_backward_weight)
+void linear_backward_weight(const float *g, const float *x, float *dw, float *db, u32 N, u32 K, u32 O,
+                            u32 has_bias) {
+  const u32 block_rows = lin_rows(K);
+  /* N = 0: one empty block, so that dW and db are stored (as zeros) */
+  for (u32 nb = 0;; nb += block_rows) {
+    const u32 ne = min_u32(nb + block_rows, N);
+    const int first = nb == 0;
+    for (u32 o = 0; o < O; o += 4) {
+      const u32 c = min_u32(O - o, 4);
+      if (has_bias) {
+        v128_t acc = wasm_f32x4_splat(0.0f);
+        for (u32 n = nb; n < ne; n++) acc = wasm_f32x4_add(acc, load_lanes(g + n * O + o, c));
+        store_lanes(db + o, first ? acc : wasm_f32x4_add(load_lanes(db + o, c), acc), c);
+      }
+      u32 k = 0;
+      for (; k + 8 <= K; k += 8) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 8, first);
+      for (; k + 4 <= K; k += 4) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 4, first);
+      for (; k < K; k++) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 1, first);
+    }
+    if (ne >= N) break;
   }
 }

@@ -4,6 +4,7 @@ import { fusedLayerRun, LAYER_KERNELS } from './fused-layer-run.js';
 import { heapSliceConfig, heapUnpackConfig } from './heap-slice.js';
 import { registerLayerKernel } from './layer-kernel.js';
 import { leadingAxesSumConfig } from './leading-axes-sum.js';
+import { setLinearKernel } from './linear-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
 import { setSimdKernels } from './simd/simd-kernels.js';
@@ -51,6 +52,11 @@ export interface KernelFixOptions {
    * softmax cross-entropy and the optimiser updates, on the backend's heap; off: the JavaScript loops.
    */
   simdKernels?: boolean;
+  /**
+   * wasm, with `simdKernels`: the decoder's products (z = x Wᵀ + b and both gradients) by this package's
+   * SIMD kernels, which read W in its [O, H] layout; off: tfjs's transpose and XNNPACK (packing W afresh).
+   */
+  linearKernels?: boolean;
 }
 
 const REPLACEABLE = [
@@ -108,7 +114,10 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
     for (const kernel of Object.values(LAYER_KERNELS)) registerLayerKernel(kernel);
   }
   setLayerKernel(on(options.fusedLayers) ? fusedLayerRun : null);
-  if (backendName === 'wasm') setSimdKernels(on(options.simdKernels));
+  if (backendName === 'wasm') {
+    setSimdKernels(on(options.simdKernels));
+    setLinearKernel(on(options.linearKernels));
+  }
 }
 
 /** Restores the stock kernels that {@link registerKernelFixes} replaced (and removes the ones it added). */

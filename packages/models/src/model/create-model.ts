@@ -2,6 +2,7 @@ import { createPrng, validatePrngState } from '@tbptt/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { cells } from '../cells/cells';
 import { runLayer } from '../cells/run-layer';
+import { embeddingLookup } from '../internal/embedding-lookup';
 import type { ForwardOptions, ForwardResult, ModelSpec, RecurrentModel, RecurrentState } from '../types';
 import { decoderParts, encodeLeadingFeatures } from './decoder-heads';
 import { DROPOUT_STREAM, dropoutMask } from './dropout-mask';
@@ -91,7 +92,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       // [T, B] ids -> [T·B] -> gather -> [T·B, E];  or [T, B, F] -> [T·B, F]
       let x: tf.Tensor2D =
         encoder !== null
-          ? (tf.gather(encoder, tf.reshape(inputs, [rows])) as tf.Tensor2D)
+          ? embeddingLookup(encoder, tf.reshape(inputs, [rows]) as tf.Tensor1D)
           : inputEncoder !== null
             ? encodeLeadingFeatures(inputs, rows, inputEncoder)
             : (tf.reshape(inputs, [rows, layerInputSize(normalized, 0)]) as tf.Tensor2D);

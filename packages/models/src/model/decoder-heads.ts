@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { matMulBias } from '../internal/mat-mul-bias';
+import { linear } from '../kernels/linear-kernel';
 import type { InputEncoderSpec } from '../types';
 import type { NormalizedSpec } from './validate-spec';
 
@@ -9,7 +10,8 @@ export type Decoder = (top: tf.Tensor2D) => tf.Tensor2D;
 /**
  * The decoder of a spec, reading its parameters through `variable` (by state_dict name):
  *
- * - no heads: logits = x W_decᵀ + b_dec (W_dec = encoder.weight with tied weights);
+ * - no heads: logits = x W_decᵀ + b_dec (W_dec = encoder.weight with tied weights), by {@link linear}
+ *   (on wasm this package's SIMD kernels, which read W_dec [O, H] as it is stored);
  * - heads: every linear head's weights are stacked into one [Σ linear sizes, H] matrix, so all of them cost
  *   one matrix product, and the logits are the heads' outputs concatenated in spec order: linear head k gives
  *   x W_kᵀ + b_k, constant head k its weight column w_k [size, 1] repeated on every row.
@@ -20,15 +22,17 @@ export function decoderParts(spec: NormalizedSpec, variable: (name: string) => t
       spec.tieWeights ? variable('encoder.weight') : variable('decoder.weight')
     ) as tf.Variable<tf.Rank.R2>;
     const bias = variable('decoder.bias') as tf.Variable<tf.Rank.R1>;
-    // [O, H] -> [H, O];  [N, H] x [H, O] + [O] -> [N, O]
-    return (x) => matMulBias(x, tf.transpose(weight) as tf.Tensor2D, bias);
+    // [N, H] x [O, H]ᵀ + [O] -> [N, O]
+    return (x) => linear(x, weight, bias);
   }
   const heads = spec.heads;
-  const linear = heads.filter((head) => head.kind === 'linear');
-  const linearWeights = linear.map(
+  const linearHeads = heads.filter((head) => head.kind === 'linear');
+  const linearWeights = linearHeads.map(
     (head) => variable(`heads.${head.name}.weight`) as tf.Variable<tf.Rank.R2>,
   );
-  const linearBiases = linear.map((head) => variable(`heads.${head.name}.bias`) as tf.Variable<tf.Rank.R1>);
+  const linearBiases = linearHeads.map(
+    (head) => variable(`heads.${head.name}.bias`) as tf.Variable<tf.Rank.R1>,
+  );
   const constants = new Map(
     heads
       .filter((head) => head.kind === 'constant')
@@ -37,11 +41,11 @@ export function decoderParts(spec: NormalizedSpec, variable: (name: string) => t
   return (x) => {
     const rows = x.shape[0];
     let linearOut: tf.Tensor2D | null = null;
-    if (linear.length > 0) {
-      // K × [size_k, H] -> [ΣL, H] -> [H, ΣL];  K × [size_k] -> [ΣL];  [N, H] x [H, ΣL] + [ΣL] -> [N, ΣL]
+    if (linearHeads.length > 0) {
+      // K × [size_k, H] -> [ΣL, H];  K × [size_k] -> [ΣL];  [N, H] x [ΣL, H]ᵀ + [ΣL] -> [N, ΣL]
       const weight = linearWeights.length === 1 ? linearWeights[0]! : tf.concat(linearWeights, 0);
       const bias = linearBiases.length === 1 ? linearBiases[0]! : tf.concat(linearBiases, 0);
-      linearOut = matMulBias(x, tf.transpose(weight) as tf.Tensor2D, bias as tf.Tensor1D);
+      linearOut = linear(x, weight as tf.Tensor2D, bias as tf.Tensor1D);
     }
     if (constants.size === 0) return linearOut!;
     // Pieces in head order; adjacent linear heads are one slice of linearOut.

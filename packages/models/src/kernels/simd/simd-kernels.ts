@@ -80,6 +80,34 @@ export interface SimdKernelExports {
     classes: number,
   ): void;
   sum_squares(x: number, n: number): number;
+  linear_forward(
+    x: number,
+    weight: number,
+    bias: number,
+    z: number,
+    rows: number,
+    inner: number,
+    outer: number,
+    hasBias: number,
+  ): void;
+  linear_backward_input(
+    dy: number,
+    weight: number,
+    dx: number,
+    rows: number,
+    inner: number,
+    outer: number,
+  ): void;
+  linear_backward_weight(
+    dy: number,
+    x: number,
+    dw: number,
+    db: number,
+    rows: number,
+    inner: number,
+    outer: number,
+    hasBias: number,
+  ): void;
   sgd_update(
     theta: number,
     g: number,
