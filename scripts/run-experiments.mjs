@@ -127,7 +127,10 @@ function runSweep(name) {
   const bin = join(code.dir, 'packages', 'cli', 'dist', 'bin.js');
   // The snapshot's own copy of the definition (committed with the code the runs use); runs go under this checkout.
   const pinned = join(code.dir, 'experiments', `${name}.json`);
-  if (!existsSync(pinned) || readFileSync(pinned, 'utf8') !== readFileSync(definitionFile, 'utf8'))
+  const same = (a, b) =>
+    JSON.stringify(JSON.parse(readFileSync(a, 'utf8'))) ===
+    JSON.stringify(JSON.parse(readFileSync(b, 'utf8')));
+  if (!existsSync(pinned) || !same(pinned, definitionFile))
     throw new Error(
       `experiments/${name}.json differs from its copy at the sweep's commit ${code.commit.slice(0, 12)}; commit it before starting the sweep, or restore it while the sweep runs`,
     );

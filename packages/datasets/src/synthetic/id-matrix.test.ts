@@ -18,7 +18,9 @@ describe('parseIdMatrix', () => {
     expect(() => parseIdMatrix('0 1 2\n3 4\n', { source: 'x.txt' })).toThrow(
       /"x\.txt" line 2 has 2 ids, line 1 has 3; .*truncated or corrupt/,
     );
-    expect(() => parseIdMatrix('0 1 2\n3 -4 5\n')).toThrow(/line 2, column 2: "-4" is not a non-negative integer/);
+    expect(() => parseIdMatrix('0 1 2\n3 -4 5\n')).toThrow(
+      /line 2, column 2: "-4" is not a non-negative integer/,
+    );
     expect(() => parseIdMatrix('0 1.5\n')).toThrow(/line 1, column 2: "1\.5"/);
     expect(() => parseIdMatrix('0 1 6\n', { limit: 6 })).toThrow(
       /line 1, column 3: id 6 is out of range; ids must be below 6/,
