@@ -80,10 +80,11 @@ function sync(name) {
   visit(sweepDir);
   if (added.length === 0) return 0;
   const message = `results/${name}: ${added.length} finished run${added.length === 1 ? '' : 's'} (${added.join(', ')})`;
-  git(['add', '--', `results/${name}`]);
+  const paths = [`results/${name}`, ...regenerateReport(name)];
+  git(['add', '--', ...paths]);
   // Retry when the index is locked by a commit made in the same repository at that moment.
   for (let attempt = 0; ; attempt++) {
-    const r = spawnSync('git', ['commit', '-q', '-m', message, '--', `results/${name}`], {
+    const r = spawnSync('git', ['commit', '-q', '-m', message, '--', ...paths], {
       cwd: ROOT,
       encoding: 'utf8',
     });
@@ -93,6 +94,36 @@ function sync(name) {
   }
   log(message);
   return added.length;
+}
+
+/**
+ * The committed report of sweep `name` (experiments/reports.json), made again from results/ with this checkout's
+ * built CLI, so that the data and its report are committed together (a test regenerates every committed report
+ * and compares bytes). Returns the report folder to commit, or nothing when the sweep has no registered report
+ * or the CLI is not built (the report then stays as it was, and the test says so).
+ */
+function regenerateReport(name) {
+  const registry = JSON.parse(readFileSync(join(ROOT, 'experiments', 'reports.json'), 'utf8'));
+  const entry = registry.reports.find((r) => r.results === `results/${name}`);
+  const bin = join(ROOT, 'packages', 'cli', 'bin', 'tbptt.js');
+  if (!entry || !existsSync(join(ROOT, 'packages', 'cli', 'dist', 'bin.js'))) return [];
+  const args = [
+    'report',
+    entry.results,
+    '--compare',
+    entry.compare,
+    '--title',
+    entry.title,
+    '--out',
+    entry.out,
+  ];
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) {
+    log(`report ${name}: not regenerated (${r.stderr.trim().split('\n')[0]})`);
+    return [];
+  }
+  // Only the generated files: a hand-written page beside them (index.md) is not committed by this script.
+  return [`${entry.out}/report.md`, `${entry.out}/*.svg`];
 }
 
 function provenance(name, commit, definition) {
@@ -159,8 +190,9 @@ function runSweep(name) {
           info.finished = new Date().toISOString();
           info.wallSeconds = Math.round((Date.parse(info.finished) - Date.parse(info.started)) / 1000);
           writeAtomic(file, `${JSON.stringify(info, null, 2)}\n`);
-          git(['add', '--', `results/${name}`]);
-          git(['commit', '-q', '-m', `results/${name}: sweep finished`, '--', `results/${name}`]);
+          const paths = [`results/${name}`, ...regenerateReport(name)];
+          git(['add', '--', ...paths]);
+          git(['commit', '-q', '-m', `results/${name}: sweep finished`, '--', ...paths]);
         }
       }
       log(`sweep ${name}: exit ${code}`);
