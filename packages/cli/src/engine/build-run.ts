@@ -135,18 +135,10 @@ export async function buildTask(o: TrainOptions): Promise<TaskData> {
  */
 async function loadEventTask(o: TrainOptions): Promise<TaskData> {
   const flag = '--data-dir';
-  const envDir = process.env.TBPTT_DATA_DIR;
-  const dataDir = o.dataDir ?? (envDir ? envDir : undefined);
-  if (dataDir === undefined) {
-    throw new UsageError(
-      `--task ${o.task}: no data folder; pass ${flag} <folder holding book-order/ (or event-1-train.txt, time-1-train.txt, event-1-test.txt, time-1-test.txt)>`,
-    );
-  }
-  if (!(existsSync(dataDir) && statSync(dataDir).isDirectory())) {
-    throw new UsageError(
-      `${flag} ${dataDir}: no such folder; pass the folder that holds book-order/ (or its event-1-*.txt and time-1-*.txt files)`,
-    );
-  }
+  const dataDir = dataFolder(
+    o,
+    'book-order/ (or event-1-train.txt, time-1-train.txt, event-1-test.txt, time-1-test.txt)',
+  );
   let streams: ReturnType<typeof eventStreams>;
   let trainEvents: number;
   try {
