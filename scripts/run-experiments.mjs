@@ -126,6 +126,35 @@ function regenerateReport(name) {
   return [`${entry.out}/report.md`, `${entry.out}/*.svg`];
 }
 
+/**
+ * Puts the committed finished runs of sweep `name` back under sweeps/<name>/ when that folder lost them (a fresh
+ * clone has results/ but no sweeps/), so that `tbptt sweep` counts them as finished instead of running them again.
+ * Only the kept files come back; a run whose summary is there is left alone.
+ */
+function restoreFinished(name) {
+  const resultDir = join(ROOT, 'results', name);
+  const sweepDir = join(ROOT, 'sweeps', name);
+  if (!existsSync(resultDir)) return 0;
+  let restored = 0;
+  const visit = (dir) => {
+    if (existsSync(join(dir, 'summary.json'))) {
+      const target = join(sweepDir, relative(resultDir, dir));
+      if (existsSync(join(target, 'summary.json'))) return;
+      mkdirSync(target, { recursive: true });
+      // summary.json last: a run is finished for `tbptt sweep` only once it is there.
+      for (const file of [...KEPT.filter((f) => f !== 'summary.json'), 'summary.json'])
+        if (existsSync(join(dir, file))) cpSync(join(dir, file), join(target, file));
+      restored++;
+      return;
+    }
+    for (const entry of readdirSync(dir, { withFileTypes: true }))
+      if (entry.isDirectory()) visit(join(dir, entry.name));
+  };
+  visit(resultDir);
+  if (restored > 0) log(`sweep ${name}: ${restored} finished run${restored === 1 ? '' : 's'} restored from results/${name}`);
+  return restored;
+}
+
 function provenance(name, commit, definition) {
   const file = join(ROOT, 'results', name, 'provenance.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
@@ -165,6 +194,7 @@ function runSweep(name) {
     throw new Error(
       `experiments/${name}.json differs from its copy at the sweep's commit ${code.commit.slice(0, 12)}; commit it before starting the sweep, or restore it while the sweep runs`,
     );
+  restoreFinished(name);
   const args = [bin, 'sweep', '--definition', pinned, '--out', join(ROOT, 'sweeps', name)];
   log(`sweep ${name}: node ${args.map((a) => relative(ROOT, a) || a).join(' ')}`);
   return new Promise((resolvePromise) => {
