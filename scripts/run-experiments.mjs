@@ -151,7 +151,8 @@ function restoreFinished(name) {
       if (entry.isDirectory()) visit(join(dir, entry.name));
   };
   visit(resultDir);
-  if (restored > 0) log(`sweep ${name}: ${restored} finished run${restored === 1 ? '' : 's'} restored from results/${name}`);
+  if (restored > 0)
+    log(`sweep ${name}: ${restored} finished run${restored === 1 ? '' : 's'} restored from results/${name}`);
   return restored;
 }
 
