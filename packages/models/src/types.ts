@@ -165,6 +165,12 @@ export interface ForwardOptions {
    * tf.grads refuses inputs without a path, so add 0·Σ z or leave those probes out of the differentiated list.
    */
   probes?: RecurrentState[];
+  /**
+   * A step count s in [0, T]: also return `stateAt`, the state after the first s steps (the state a window
+   * of s steps would end in), from the same pass. The `buffer` windowing carries its state from mid-window
+   * and gets it without a second forward call. Not with `probes`.
+   */
+  stateAt?: number;
 }
 
 export interface ForwardResult {
@@ -172,6 +178,8 @@ export interface ForwardResult {
   logits: tf.Tensor3D;
   /** State after the last step (same layout as the input state). */
   finalState: RecurrentState;
+  /** With `options.stateAt = s`: the state after the first s steps (same layout). */
+  stateAt?: RecurrentState;
 }
 
 export interface RecurrentModel {

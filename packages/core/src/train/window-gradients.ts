@@ -39,37 +39,99 @@ export function windowGradients(
   const targets = tf.slice(window.targets, plan.position - plan.gradStart, plan.end - plan.position);
   const split = plan.carryAt - plan.gradStart;
   const steps = plan.end - plan.gradStart;
-  let carried: RecurrentState = [];
   // Loss positions start `lossOffset` steps into the window; steps before them are decoded by no one.
   const lossOffset = plan.position - plan.gradStart;
-  const { value, grads } = tf.variableGrads(() => {
-    const first = model.forward(split === steps ? inputs : tf.slice(inputs, 0, split), start, {
-      training,
-      decodeFrom: Math.min(lossOffset, split),
-    });
-    carried = first.finalState.map((s) => tf.keep(s.clone()));
-    const parts: tf.Tensor[] = first.logits.shape[0] > 0 ? [first.logits] : [];
-    if (split < steps) {
-      const second = model.forward(tf.slice(inputs, split, steps - split), first.finalState, {
-        training,
-        decodeFrom: Math.max(0, lossOffset - split),
-      });
-      parts.push(second.logits);
+  const pass = { inputs, targets, start, split, steps, lossOffset, training };
+  const midway = split < steps;
+  let result: PassResult | null = null;
+  if (!midway || !WITHOUT_STATE_AT.has(model)) {
+    // A refused attempt must leave no trace: its dropout draws are taken back, so that a run (or a resumed
+    // run, whose new model tries once more) draws the same masks as one that never tried.
+    const rng = midway ? model.getRngState() : null;
+    result = onePass(model, stream, pass, midway);
+    if (result === null) {
+      WITHOUT_STATE_AT.add(model);
+      model.setRngState(rng!);
     }
-    if (parts.length === 1) return meanLoss(parts[0]!, targets, stream.targetKind);
-    // The mean over all loss positions without concatenating the logits (a copy of [K, B, O] forward and
-    // two slices backward): the parts' means weighted by their step counts, n₁/K · L₁ + n₂/K · L₂.
-    const total = plan.end - plan.position;
-    let offset = 0;
-    const weighted = parts.map((part) => {
-      const n = part.shape[0]!;
-      const partTargets = tf.slice(targets, offset, n);
-      offset += n;
-      return tf.mul(meanLoss(part, partTargets, stream.targetKind), n / total);
-    });
-    return tf.addN(weighted) as tf.Scalar;
-  }, model.variables);
+  }
+  result ??= twoPasses(model, stream, pass);
+  const { value, grads, carried } = result;
   if (start !== state) tf.dispose(start);
   tf.dispose([inputs, window.targets, targets]);
   return { loss: value, grads: model.variables.map((v) => grads[v.name]!), carried };
+}
+
+interface Pass {
+  inputs: tf.Tensor;
+  targets: tf.Tensor;
+  start: RecurrentState;
+  split: number;
+  steps: number;
+  lossOffset: number;
+  training: boolean;
+}
+
+interface PassResult {
+  value: tf.Scalar;
+  grads: tf.NamedTensorMap;
+  carried: RecurrentState;
+}
+
+/** Models whose forward gave no `stateAt` (a custom RecurrentModel): their windows run in two passes. */
+const WITHOUT_STATE_AT = new WeakSet<RecurrentModel>();
+
+/**
+ * One pass over the whole window; the state the next window starts from (before carryAt) is read off the same
+ * pass (`stateAt`) when the window carries from mid-way. Null, with everything disposed, when the model
+ * returned no `stateAt`.
+ */
+function onePass(model: RecurrentModel, stream: Stream, p: Pass, midway: boolean): PassResult | null {
+  let carried: RecurrentState | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const run = model.forward(p.inputs, p.start, {
+      training: p.training,
+      decodeFrom: p.lossOffset,
+      ...(midway ? { stateAt: p.split } : {}),
+    });
+    const next = midway ? run.stateAt : run.finalState;
+    if (next !== undefined) carried = next.map((s) => tf.keep(s.clone()));
+    return meanLoss(run.logits, p.targets, stream.targetKind);
+  }, model.variables);
+  if (carried === null) {
+    tf.dispose([value, ...Object.values(grads)]);
+    return null;
+  }
+  return { value, grads, carried };
+}
+
+/**
+ * The window as two forward calls, [gradStart, carryAt) and [carryAt, end), inside one gradient closure: the
+ * first call's final state is the carried state. For models without `stateAt`; the same gradient.
+ */
+function twoPasses(model: RecurrentModel, stream: Stream, p: Pass): PassResult {
+  let carried: RecurrentState = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const first = model.forward(tf.slice(p.inputs, 0, p.split), p.start, {
+      training: p.training,
+      decodeFrom: Math.min(p.lossOffset, p.split),
+    });
+    carried = first.finalState.map((s) => tf.keep(s.clone()));
+    const second = model.forward(tf.slice(p.inputs, p.split, p.steps - p.split), first.finalState, {
+      training: p.training,
+      decodeFrom: Math.max(0, p.lossOffset - p.split),
+    });
+    const parts = [first.logits, second.logits].filter((part) => part.shape[0] > 0);
+    // The mean over all loss positions without concatenating the logits: the parts' means weighted by their
+    // step counts, n₁/K · L₁ + n₂/K · L₂.
+    const total = p.steps - p.lossOffset;
+    let offset = 0;
+    const weighted = parts.map((part) => {
+      const n = part.shape[0]!;
+      const partTargets = tf.slice(p.targets, offset, n);
+      offset += n;
+      return tf.mul(meanLoss(part, partTargets, stream.targetKind), n / total);
+    });
+    return (weighted.length === 1 ? weighted[0]! : tf.addN(weighted)) as tf.Scalar;
+  }, model.variables);
+  return { value, grads, carried };
 }

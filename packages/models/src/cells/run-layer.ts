@@ -8,6 +8,13 @@ export interface LayerRun {
   outputs: tf.Tensor2D;
   /** State components after the last step, each [B, H]. */
   finalState: tf.Tensor2D[];
+  /**
+   * Optional, from a {@link LayerKernel}: every state component after every step, each [T·B, H] step-major
+   * (h's is `outputs`), so that the state after any step can be read without running the layer again.
+   */
+  sequences?: tf.Tensor2D[];
+  /** The state after the first `stateAfter` steps, when {@link runLayer} was asked for it. */
+  stateAt?: tf.Tensor2D[];
 }
 
 /**
@@ -48,6 +55,8 @@ export function setLayerKernel(kernel: LayerKernel | null): LayerKernel | null {
  *   state step t+1 reads (and `finalState`), so ∂L/∂probe = ∂L/∂(state after step t) through the recurrence.
  *   `outputs` stay un-probed: the layer above reads h_t itself at the same step (the caller adds the top
  *   layer's probe to what the decoder reads).
+ * @param stateAfter optional s in [0, T]: also return `stateAt`, the state after steps 0 … s − 1 (the state
+ *   itself for s = 0), read off the same pass (a window that carries its state from mid-way runs once).
  */
 export function runLayer(
   cell: RecurrentCell,
@@ -56,9 +65,25 @@ export function runLayer(
   weights: LayerWeights,
   state: readonly tf.Tensor2D[],
   probes?: readonly (readonly tf.Tensor2D[])[],
+  stateAfter?: number,
 ): LayerRun {
   const whole = layerKernel?.(cell, input, weights, state, probes);
-  if (whole != null) return whole;
+  if (whole != null) {
+    if (stateAfter === undefined || stateAfter === steps) {
+      return stateAfter === undefined ? whole : { ...whole, stateAt: whole.finalState.map((s) => s.clone()) };
+    }
+    if (stateAfter === 0) return { ...whole, stateAt: state.map((s) => s.clone()) };
+    if (whole.sequences === undefined) {
+      throw new Error(
+        'runLayer: the installed layer kernel returns no state sequences, which stateAfter needs; return ' +
+          'LayerRun.sequences from the kernel (setLayerKernel) or remove it',
+      );
+    }
+    const batch = input.shape[0] / steps;
+    const row = (stateAfter - 1) * batch;
+    const stateAt = whole.sequences.map((s) => tf.slice(s, [row, 0], [batch, -1]) as tf.Tensor2D);
+    return { ...whole, stateAt };
+  }
   const gateWidth = weights.weightIh.shape[0];
   const batch = input.shape[0] / steps;
   // [G·H, in] -> [in, G·H];  [G·H, H] -> [H, G·H]
@@ -75,6 +100,8 @@ export function runLayer(
       : (tf.unstack(tf.reshape(projected, [steps, batch, gateWidth])) as tf.Tensor2D[]);
   const stepWeights = { weightHhT, biasHh: weights.biasHh };
   let current: tf.Tensor2D[] = [...state];
+  // Clones: stateAt is its own tensors, whatever the caller disposes.
+  let stateAt: tf.Tensor2D[] | undefined = stateAfter === 0 ? current.map((s) => s.clone()) : undefined;
   const hidden: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
     current = cell.step(inputGates[t]!, current, stepWeights);
@@ -83,8 +110,9 @@ export function runLayer(
     if (stepProbes !== undefined) {
       current = current.map((component, k) => tf.add(component, stepProbes[k]!) as tf.Tensor2D);
     }
+    if (t + 1 === stateAfter) stateAt = current.map((s) => s.clone());
   }
   // T x [B, H] -> [T·B, H]
   const outputs = hidden.length === 1 ? hidden[0]! : (tf.concat(hidden, 0) as tf.Tensor2D);
-  return { outputs, finalState: current };
+  return stateAt === undefined ? { outputs, finalState: current } : { outputs, finalState: current, stateAt };
 }

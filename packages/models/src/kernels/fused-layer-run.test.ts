@@ -157,3 +157,60 @@ describe.each(['wasm', 'cpu'] as const)('the whole-layer kernels with probes (%s
     },
   );
 });
+
+describe.each(['wasm', 'cpu'] as const)('forward with stateAt (%s)', (backend) => {
+  beforeAll(async () => {
+    await selectBackend(backend);
+  });
+
+  it.each(['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const)(
+    '%s: the state after s steps equals a forward over the first s steps, on the kernel and the per-step path',
+    (cell) => {
+      const spec: ModelSpec = {
+        cell,
+        input: 'embedding',
+        vocabSize: 9,
+        embeddingSize: 4,
+        hiddenSize: 5,
+        numLayers: 2,
+        outputSize: 9,
+        seed: 12,
+      };
+      const model = createModel(spec);
+      const [T, B] = [6, 3];
+      const ids = tf.randomUniform([T, B], 0, 9, 'int32', 21);
+      const state = model.initialState(B).map((s, k) => tf.add(s, 0.15 * (k + 1)) as tf.Tensor2D);
+      const before = tf.memory().numTensors;
+      const read = (ts: readonly tf.Tensor[]) => ts.map((t) => t.dataSync() as Float32Array);
+      for (const kernel of [fusedLayerRun, null]) {
+        setLayerKernel(kernel);
+        const whole = tf.tidy(() => {
+          const { logits, finalState } = model.forward(ids, state, { decodeFrom: 2 });
+          return read([logits, ...finalState]);
+        });
+        for (const s of [0, 1, 4, T]) {
+          const { withState, expected } = tf.tidy(() => {
+            const r = model.forward(ids, state, { decodeFrom: 2, stateAt: s });
+            // The independent computation: a window of the first s steps only (the state itself for s = 0).
+            const prefix = s === 0 ? state : model.forward(tf.slice(ids, 0, s), state).finalState;
+            return { withState: read([r.logits, ...r.finalState, ...r.stateAt!]), expected: read(prefix) };
+          });
+          const components = state.length;
+          // The logits and the final state are what the call without stateAt gives.
+          withState.slice(0, 1 + components).forEach((v, k) => {
+            expectClose(v, whole[k]!);
+          });
+          const stateAt = withState.slice(1 + components);
+          expect(stateAt.length).toBe(components);
+          stateAt.forEach((v, k) => {
+            expectClose(v, expected[k]!);
+          });
+        }
+      }
+      setLayerKernel(fusedLayerRun);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([ids, ...state]);
+      model.dispose();
+    },
+  );
+});

@@ -44,7 +44,7 @@ export const fusedLayerRun: LayerKernel = (
   // [T·B, in] x [in, G·H] + [G·H] -> [T·B, G·H]
   const inputGates = tf.fused.matMul({ a: input, b: weightIhT, bias }) as tf.Tensor2D;
   const lstm = cell.stateCount === 2;
-  const { outputs, h, c } = runLayerKernel(kernel, {
+  const { outputs, h, c, cs } = runLayerKernel(kernel, {
     inputGates,
     weightHhT,
     h0: state[0]!,
@@ -52,5 +52,5 @@ export const fusedLayerRun: LayerKernel = (
     ...(cell.foldsHiddenBias ? {} : { biasHh: weights.biasHh }),
     ...(probes != null ? { probes: lstm ? { h: stacked(0), c: stacked(1) } : { h: stacked(0) } } : {}),
   });
-  return { outputs, finalState: lstm ? [h, c!] : [h] };
+  return { outputs, finalState: lstm ? [h, c!] : [h], sequences: lstm ? [outputs, cs!] : [outputs] };
 };

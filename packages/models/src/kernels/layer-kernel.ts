@@ -58,6 +58,8 @@ export interface LayerKernelResult {
   h: tf.Tensor2D;
   /** LSTM only */
   c?: tf.Tensor2D;
+  /** LSTM only: c_0 … c_{T−1} [T·B, H], the cell state after each step (what a window carries from mid-way). */
+  cs?: tf.Tensor2D;
 }
 
 /** One layer kind's kernel: its names and math. Build with {@link defineLayerKernel}. */
@@ -315,9 +317,12 @@ export function runLayerKernel(def: LayerKernelDefinition, inputs: LayerKernelIn
   const get = (name: string) => results[names.indexOf(name)]!;
   // The gradient keeps its own references to what it saved.
   for (const name of names) {
-    if (name !== 'outputs' && !name.endsWith('Last')) get(name).dispose();
+    if (name !== 'outputs' && name !== 'cs' && !name.endsWith('Last')) get(name).dispose();
   }
   const result: LayerKernelResult = { outputs: get('outputs'), h: get('hLast') };
-  if (math.stateNames.includes('c')) result.c = get('cLast');
+  if (math.stateNames.includes('c')) {
+    result.c = get('cLast');
+    result.cs = get('cs');
+  }
   return result;
 }

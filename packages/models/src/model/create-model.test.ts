@@ -273,6 +273,15 @@ describe('createModel', () => {
     expect(() => model.forward(ids, state, { decodeFrom: 6 })).toThrow(
       'model.forward: decodeFrom must be an integer in [0, T] = [0, 5], got 6',
     );
+    expect(() => model.forward(ids, state, { stateAt: 6 })).toThrow(
+      'model.forward: stateAt must be an integer in [0, T] = [0, 5], got 6',
+    );
+    expect(() => model.forward(ids, state, { stateAt: 1.5 })).toThrow(/stateAt must be an integer/);
+    const probes = Array.from({ length: steps }, () => state.map((s) => tf.zerosLike(s)));
+    expect(() => model.forward(ids, state, { stateAt: 2, probes })).toThrow(
+      'model.forward: stateAt and probes cannot be combined',
+    );
+    tf.dispose(probes.flat());
   });
 
   it('dropout: off in evaluation, seeded in training, replayable from the RNG state', () => {

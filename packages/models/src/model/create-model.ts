@@ -85,6 +85,19 @@ export function createModel(spec: ModelSpec): RecurrentModel {
         `model.forward: decodeFrom must be an integer in [0, T] = [0, ${steps}], got ${String(decodeFrom)}`,
       );
     }
+    const stateAfter = options.stateAt;
+    if (stateAfter !== undefined) {
+      if (!Number.isInteger(stateAfter) || stateAfter < 0 || stateAfter > steps) {
+        throw new Error(
+          `model.forward: stateAt must be an integer in [0, T] = [0, ${steps}], got ${String(stateAfter)}`,
+        );
+      }
+      if (options.probes !== undefined) {
+        throw new Error(
+          'model.forward: stateAt and probes cannot be combined; run the profile probe without stateAt',
+        );
+      }
+    }
     const training = options.training ?? false;
     const dropout = training ? normalized.dropout : 0;
     return tf.tidy(() => {
@@ -97,6 +110,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
             ? encodeLeadingFeatures(inputs, rows, inputEncoder)
             : (tf.reshape(inputs, [rows, layerInputSize(normalized, 0)]) as tf.Tensor2D);
       const finalState: tf.Tensor2D[] = [];
+      const stateAt: tf.Tensor2D[] = [];
       const masks: (tf.Tensor2D | null)[] = [];
       layers.forEach((weights, l) => {
         const first = l * cell.stateCount;
@@ -104,8 +118,9 @@ export function createModel(spec: ModelSpec): RecurrentModel {
         const layerProbes = options.probes?.map((stepProbes) =>
           stepProbes.slice(first, first + cell.stateCount),
         );
-        const run = runLayer(cell, x, steps, weights, layerState, layerProbes);
+        const run = runLayer(cell, x, steps, weights, layerState, layerProbes, stateAfter);
         finalState.push(...run.finalState);
+        if (run.stateAt !== undefined) stateAt.push(...run.stateAt);
         x = run.outputs;
         // Between layers, and on the last layer's output before the decoder (masks for every row, so the
         // dropout RNG advances the same whatever decodeFrom is).
@@ -113,8 +128,9 @@ export function createModel(spec: ModelSpec): RecurrentModel {
         if (l < layers.length - 1 && masks[l]) x = tf.mul(x, masks[l]!);
       });
       const decoded = steps - decodeFrom;
+      const carried = stateAfter === undefined ? {} : { stateAt };
       if (decoded === 0) {
-        return { logits: tf.zeros([0, batch, normalized.outputSize]) as tf.Tensor3D, finalState };
+        return { logits: tf.zeros([0, batch, normalized.outputSize]) as tf.Tensor3D, finalState, ...carried };
       }
       // Rows of the decoded steps: [T·B, H] -> [(T − decodeFrom)·B, H]
       const decodedRows = (t: tf.Tensor2D) =>
@@ -131,7 +147,7 @@ export function createModel(spec: ModelSpec): RecurrentModel {
       if (lastMask) x = tf.mul(x, decodedRows(lastMask));
       const logits2d = decoder(x);
       const logits = tf.reshape(logits2d, [decoded, batch, normalized.outputSize]) as tf.Tensor3D;
-      return { logits, finalState };
+      return { logits, finalState, ...carried };
     });
   };
 
