@@ -15,6 +15,8 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
   const valid: Record<string, unknown>[] = [];
   const ks: Record<string, unknown>[] = [];
   const deltas: Record<string, unknown>[] = [];
+  // δ̂ = ∞ (the profile's tail does not decay, β̂ ≥ 1; null in metrics.jsonl): drawn at the plot's top edge.
+  const unbounded: Record<string, unknown>[] = [];
   for (const run of sorted) {
     const series = { method: run.method, seed: `${run.method} seed ${run.seed}` };
     const steps = run.metrics.filter((m): m is StepRecord & MetricsLine => m.type === 'step');
@@ -29,10 +31,11 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
           seconds: step?.elapsedSeconds ?? m.elapsedSeconds ?? 0,
           score,
         });
-      } else if (m.type === 'estimate' && Number.isFinite(m.deltaAtCurrent) && m.deltaAtCurrent > 0) {
-        deltas.push({ ...series, update: m.update, delta: m.deltaAtCurrent });
-      } else if (m.type === 'bias' && Number.isFinite(m.deltaAtK) && m.deltaAtK > 0) {
-        deltas.push({ ...series, update: m.update, delta: m.deltaAtK });
+      } else if (m.type === 'estimate' || m.type === 'bias') {
+        const delta = m.type === 'estimate' ? m.deltaAtCurrent : m.deltaAtK;
+        if (Number.isFinite(delta) && delta > 0) deltas.push({ ...series, update: m.update, delta });
+        else if (delta === null || delta === Number.POSITIVE_INFINITY)
+          unbounded.push({ ...series, update: m.update });
       }
     }
     // K against updates, exact from the K history (whatever steps were logged): each change and the end.
@@ -79,6 +82,10 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
       if (Number.isFinite(d) && d > 0) bias.push({ method: run.method, K: i + 1, delta: d });
     });
   }
+  // The top edge: the decade above the largest finite δ̂ (at least 1).
+  const largest = Math.max(1, ...deltas.map((d) => d.delta as number));
+  const edge = 10 ** Math.ceil(Math.log10(largest * 1.001));
+  const unboundedAtEdge = unbounded.map((u) => ({ ...u, delta: edge }));
   const method = { field: 'method', title: 'method' };
   const name = pointProcess ? 'nll' : 'perplexity';
   const label = pointProcess ? 'NLL per event' : 'perplexity';
@@ -114,8 +121,12 @@ export function reportPlots(runs: readonly RunRecord[]): Record<string, TopLevel
       step: true,
     }),
     'bias-updates.svg': lineChart({
-      title: 'Relative bias bound δ̂ at the current K against updates',
+      title:
+        unbounded.length > 0
+          ? `Relative bias bound δ̂ at the current K against updates (△ at ${edge}: δ̂ = ∞, no decay)`
+          : 'Relative bias bound δ̂ at the current K against updates',
       values: deltas,
+      markers: unboundedAtEdge,
       x: { field: 'update', title: 'update' },
       y: { field: 'delta', title: 'δ̂(K)', scale: 'log' },
       series: method,

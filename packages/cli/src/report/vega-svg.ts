@@ -26,6 +26,8 @@ export function lineChart(options: {
   detail?: string;
   /** A second layer drawn dashed (e.g. a fitted tail), with the same encodings. */
   dashed?: Record<string, unknown>[];
+  /** Points drawn as open triangles, unjoined, with the same encodings (e.g. values off the scale at its edge). */
+  markers?: Record<string, unknown>[];
 }): TopLevelSpec {
   const encoding = {
     x: {
@@ -56,6 +58,14 @@ export function lineChart(options: {
   ];
   if (options.dashed && options.dashed.length > 0) {
     layers.push({ data: { values: options.dashed }, mark: { type: 'line', strokeDash: [4, 3] }, encoding });
+  }
+  if (options.markers && options.markers.length > 0) {
+    const { detail: _, ...unjoined } = encoding as Record<string, unknown>;
+    layers.push({
+      data: { values: options.markers },
+      mark: { type: 'point', shape: 'triangle-up', filled: false, size: 40 },
+      encoding: unjoined,
+    });
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
