@@ -16,6 +16,7 @@ import {
   layerForward,
 } from './layer-scaffold.js';
 import { simdKernelsFor } from './simd/simd-kernels.js';
+import { simdLayerLoopFor } from './simd/simd-layer-loop.js';
 import { simdLayerMath } from './simd/simd-layer-math.js';
 
 /**
@@ -144,13 +145,18 @@ function forwardKernel(def: LayerKernelDefinition, backendName: LayerBackendName
     const inputGates = input('inputGates');
     const dims = dimsOf(input('h0'), inputGates.shape[0]!);
     const kb = backend as KernelBackend;
-    const run = layerForward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, {
+    const runInputs = {
       inputGates,
       weightHhT: input('weightHhT'),
       ...(math.recurrentBias ? { biasHh: input('biasHh') } : {}),
       initial: math.stateNames.map((s) => input(`${s}0`)),
       ...(probed ? { probes: math.stateNames.map((s) => input(`probes${capitalized(s)}`)) } : {}),
-    });
+    };
+    const loop = backendName === 'wasm' ? simdLayerLoopFor(kb, math) : null;
+    const run =
+      loop != null
+        ? loop.forward(dims, runInputs)
+        : layerForward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, runInputs);
     const byName: Record<string, TensorInfo | null> = {
       outputs: run.outputs,
       saved: run.saved,
@@ -172,7 +178,7 @@ function backwardKernel(def: LayerKernelDefinition, backendName: LayerBackendNam
     const outputs = input('outputs');
     const dims = dimsOf(input('h0'), outputs.shape[0]!);
     const kb = backend as KernelBackend;
-    const run = layerBackward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, {
+    const runInputs = {
       dOutputs: input('dOutputs'),
       dFinal: math.stateNames.map((s) => input(`d${capitalized(s)}Last`)),
       saved: math.savedWidth > 0 ? input('saved') : null,
@@ -182,7 +188,12 @@ function backwardKernel(def: LayerKernelDefinition, backendName: LayerBackendNam
       initial: math.stateNames.map((s) => input(`${s}0`)),
       weightHhT: input('weightHhT'),
       probed,
-    });
+    };
+    const loop = backendName === 'wasm' ? simdLayerLoopFor(kb, math) : null;
+    const run =
+      loop != null
+        ? loop.backward(dims, runInputs)
+        : layerBackward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, runInputs);
     const byName: Record<string, TensorInfo> = {
       inputGates: run.dInputGates,
       weightHhT: run.dWeightHhT,

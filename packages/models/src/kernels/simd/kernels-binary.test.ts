@@ -29,5 +29,5 @@ describe('the committed SIMD kernel binaries', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // two clang -O3 builds: several seconds on a loaded machine
 });
