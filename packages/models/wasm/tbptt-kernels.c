@@ -782,10 +782,11 @@ INLINE loop_tile loop_forward_tile(const float *h0, const float *h1, const float
 }
 
 /*
- * carry[b, :] += δR[b, :] Wᵀ for the B rows of one step: δR [B, G], W [H, G], carry [B, H]. Two rows of δR
- * against four rows of W at a time as dot products over g (rows past H repeat row k: computed, never stored).
+ * carry[b, :] += δR[b, :] Wᵀ for the B rows of one step (add 0: carry = δR Wᵀ): δR [B, G], W [H, G], carry
+ * [B, H]. Two rows of δR against four rows of W at a time as dot products over g (rows past H repeat row k:
+ * computed, never stored).
  */
-INLINE void loop_backward_product(const float *d, const float *w, float *carry, u32 B, u32 H, u32 G) {
+INLINE void loop_backward_product(const float *d, const float *w, float *carry, u32 B, u32 H, u32 G, int add) {
   const u32 G4 = G & ~3u;
   for (u32 b = 0; b < B; b += 2) {
     const int two = b + 1 < B;
@@ -829,8 +830,9 @@ INLINE void loop_backward_product(const float *d, const float *w, float *carry, 
         MULADD(a13, u1, v);
       }
       float *c0 = carry + b * H + k;
-      store_lanes(c0, wasm_f32x4_add(load_lanes(c0, c), hsum4(a00, a01, a02, a03)), c);
-      if (two) store_lanes(c0 + H, wasm_f32x4_add(load_lanes(c0 + H, c), hsum4(a10, a11, a12, a13)), c);
+      const v128_t r0 = hsum4(a00, a01, a02, a03), r1 = hsum4(a10, a11, a12, a13);
+      store_lanes(c0, add ? wasm_f32x4_add(load_lanes(c0, c), r0) : r0, c);
+      if (two) store_lanes(c0 + H, add ? wasm_f32x4_add(load_lanes(c0 + H, c), r1) : r1, c);
     }
   }
 }
@@ -986,7 +988,7 @@ void lstm_layer_backward(const float *dout, const float *saved, const float *cs,
       }
     }
     const float *d = din + t * B * G;
-    loop_backward_product(d, w, carry_h, B, H, G);
+    loop_backward_product(d, w, carry_h, B, H, G, 1);
     loop_weight_step(hp, d, dw, B, H, G, t + 1 == T);
   }
 }
@@ -1050,7 +1052,7 @@ void gru_layer_backward(const float *dout, const float *saved, const float *hseq
       }
     }
     const float *d = dr + t * B * G;
-    loop_backward_product(d, w, carry, B, H, G);
+    loop_backward_product(d, w, carry, B, H, G, 1);
     loop_weight_step(hp, d, dw, B, H, G, t + 1 == T);
     loop_bias_step(d, db, B, G, t + 1 == T);
   }
@@ -1132,7 +1134,58 @@ void rnn_layer_backward(const float *dout, const float *out, const float *hseq, 
       }
     }
     const float *d = din + t * size;
-    loop_backward_product(d, w, carry, B, H, H);
+    loop_backward_product(d, w, carry, B, H, H, 1);
     loop_weight_step(hp, d, dw, B, H, H, t + 1 == T);
   }
+}
+
+/*
+ * The input projection of a layer, X [N, G] = x [N, K] · Wᵀ_ih + b (wt = W_ihᵀ [K, G]), with the products of the
+ * loops above: two rows of x against 16 columns of Wᵀ at a time (then 4, then 1), x's values splat. At the copy
+ * task's first layer (K = 6) a dot-product kernel spends its time on sums across lanes; this one has none.
+ */
+EXPORT(layer_input_forward)
+void layer_input_forward(const float *x, const float *wt, const float *bias, float *out, u32 N, u32 K, u32 G) {
+  for (u32 n = 0; n < N; n += 2) {
+    const int two = n + 1 < N;
+    const float *x0 = x + n * K, *x1 = two ? x0 + K : x0;
+    float *o0 = out + n * G, *o1 = o0 + G;
+    u32 col = 0;
+    for (; col + 16 <= G; col += 16) {
+      const loop_tile r = loop_forward_tile(x0, x1, wt, K, G, col, 4, 4, 0);
+      for (u32 q = 0; q < 4; q++) {
+        const v128_t b = wasm_v128_load(bias + col + 4 * q);
+        wasm_v128_store(o0 + col + 4 * q, wasm_f32x4_add(r.v[0][q], b));
+        if (two) wasm_v128_store(o1 + col + 4 * q, wasm_f32x4_add(r.v[1][q], b));
+      }
+    }
+    for (; col < G;) {
+      const int one = col + 4 > G;
+      const loop_tile r = loop_forward_tile(x0, x1, wt, K, G, col, 4, 1, one);
+      const v128_t b = load(bias + col, one);
+      store(o0 + col, wasm_f32x4_add(r.v[0][0], b), one);
+      if (two) store(o1 + col, wasm_f32x4_add(r.v[1][0], b), one);
+      col += one ? 1 : 4;
+    }
+  }
+}
+
+/* Rows per block of the input projection's ∂Wᵀ: 64 rows of δ (G = 200: 51 KB) stay in cache for every tile. */
+#define INPUT_BLOCK 64u
+
+/*
+ * Its gradients for δ = ∂L/∂X [N, G]: ∂Wᵀ [K, G] = xᵀ δ and ∂b [G] = Σ_n δ_n (summed block by block of
+ * INPUT_BLOCK rows), and, when dx is not 0, dx [N, K] = δ W_ih (dot products of δ's rows with Wᵀ's rows).
+ */
+EXPORT(layer_input_backward)
+void layer_input_backward(const float *d, const float *x, const float *wt, float *dx, float *dwt, float *db, u32 N,
+                          u32 K, u32 G) {
+  /* N = 0: one empty block, so that ∂Wᵀ and ∂b are stored (as zeros) */
+  for (u32 nb = 0;; nb += INPUT_BLOCK) {
+    const u32 rows = min_u32(N - nb, INPUT_BLOCK);
+    loop_weight_step(x + nb * K, d + nb * G, dwt, rows, K, G, nb == 0);
+    loop_bias_step(d + nb * G, db, rows, G, nb == 0);
+    if (nb + INPUT_BLOCK >= N) break;
+  }
+  if (dx) loop_backward_product(d, wt, dx, N, K, G, 0);
 }

@@ -4,9 +4,9 @@ import type { LayerKernel, LayerRun } from '../cells/run-layer.js';
 import type { CellType } from '../types.js';
 import { gruLayerKernel } from './gru-layer-kernel.js';
 import { hasLayerKernel, type LayerKernelDefinition, runLayerKernel } from './layer-kernel.js';
-import { linear } from './linear-kernel.js';
 import { lstmLayerKernel } from './lstm-layer-kernel.js';
 import { rnnLayerKernels } from './rnn-layer-kernel.js';
+import { layerInputProjection } from './simd/layer-input-projection.js';
 
 /** The whole-layer kernel of each cell type. */
 export const LAYER_KERNELS: Readonly<Record<CellType, LayerKernelDefinition>> = Object.freeze({
@@ -43,10 +43,9 @@ export const fusedLayerRun: LayerKernel = (
   const bias = (
     cell.foldsHiddenBias ? tf.add(weights.biasIh, weights.biasHh) : weights.biasIh
   ) as tf.Tensor1D;
-  // [T·B, in] x [G·H, in]ᵀ + [G·H] -> [T·B, G·H]: on wasm the SIMD linear kernels read W_ih as stored, with
-  // no transpose of it or of its gradient, and give ∂b from the same pass (the copy step 1.2–1.3× faster than
-  // tf.fused.matMul, whose gradient transposes and sums separately).
-  const inputGates = linear(input, weights.weightIh, bias);
+  // [T·B, in] x [G·H, in]ᵀ + [G·H] -> [T·B, G·H]: on wasm by SIMD kernels that give ∂b in the same pass as ∂W
+  // (the copy step 1.2–1.3× faster than tf.fused.matMul, whose gradient transposes and sums separately).
+  const inputGates = layerInputProjection(input, weights.weightIh, bias);
   const lstm = cell.stateCount === 2;
   const { outputs, h, c } = runLayerKernel(kernel, {
     inputGates,

@@ -156,6 +156,26 @@ export interface SimdKernelExports {
     hidden: number,
     relu: number,
   ): void;
+  layer_input_forward(
+    x: number,
+    weightT: number,
+    bias: number,
+    out: number,
+    rows: number,
+    inner: number,
+    width: number,
+  ): void;
+  layer_input_backward(
+    dy: number,
+    x: number,
+    weightT: number,
+    dx: number,
+    dwT: number,
+    db: number,
+    rows: number,
+    inner: number,
+    width: number,
+  ): void;
   softmax_ce_forward(
     z: number,
     targets: number,

@@ -45,6 +45,11 @@ export function setLayerLoops(on: boolean): void {
   enabled = on;
 }
 
+/** True when the whole-layer loops are switched on ({@link setLayerLoops}). */
+export function layerLoopsEnabled(): boolean {
+  return enabled;
+}
+
 function forward(
   kind: Kind,
   simd: SimdKernels,
