@@ -51,7 +51,7 @@ describe('the layer input projection on wasm', () => {
     const b = tf.randomNormal([width], 0, 0.5, 'float32', 7) as tf.Tensor1D;
     const dy = tf.randomNormal([rows, width], 0, 1, 'float32', 8) as tf.Tensor2D;
     const before = tf.memory().numTensors;
-    const run = (f: typeof linearReference) =>
+    const run = (f: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D) =>
       tf.tidy(() => [
         f(x, w, b).dataSync().slice(),
         ...tf
