@@ -925,6 +925,12 @@ INLINE void loop_carry(const float *out, const float *zh, float *hc, float *h_la
 }
 
 /*
+ * The forward loops run a row's last, partial group of 4 columns as the 4 columns ending at H (H ≥ 4): the
+ * columns it shares with the group before are computed again from the same inputs, to the same values, and
+ * stored again (a step reads only the previous step's rows), instead of one lane at a time.
+ */
+
+/*
  * LSTM forward over T steps. x [T·B, 4H]; w [H, 4H]; h0, c0 [B, H]; zh, zc [T·B, H] or 0 (no probes);
  * writes out (h_t), cs (c̃_t) [T·B, H], saved [T·B, 5H], hc (h̃_t, probed only) [T·B, H], h_last, c_last [B, H].
  */
@@ -941,8 +947,9 @@ void lstm_layer_forward(const float *x, const float *w, const float *h0, const f
     for (u32 b = 0; b < B; b += 2) {
       const int two = b + 1 < B;
       const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
-      for (u32 j = 0; j < H;) {
-        const int one = j + 4 > H;
+      for (u32 next = 0; next < H;) {
+        const int one = H < 4;
+        const u32 j = one || next + 4 <= H ? next : H - 4;
         const loop_tile r = loop_forward_tile(hp0, hp1, w, H, G, j, H, 4, one);
         const u32 n = t * B + b, s = b * H + j;
         lstm_fwd_act(x + n * G + j, r.v[0][0], r.v[0][1], r.v[0][2], r.v[0][3], cp + s, out + n * H + j,
@@ -953,7 +960,7 @@ void lstm_layer_forward(const float *x, const float *w, const float *h0, const f
                        out + (n + 1) * H + j, cs + (n + 1) * H + j, saved + (n + 1) * 5 * H + j, H, one);
           loop_carry(out, zh, hc, h_last, cs, zc, c_last, n + 1, b + 1, H, j, last, one);
         }
-        j += one ? 1 : 4;
+        next = one ? next + 1 : j + 4;
       }
     }
   }
@@ -1008,8 +1015,9 @@ void gru_layer_forward(const float *x, const float *w, const float *bias, const 
     for (u32 b = 0; b < B; b += 2) {
       const int two = b + 1 < B;
       const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
-      for (u32 j = 0; j < H;) {
-        const int one = j + 4 > H;
+      for (u32 next = 0; next < H;) {
+        const int one = H < 4;
+        const u32 j = one || next + 4 <= H ? next : H - 4;
         const loop_tile r = loop_forward_tile(hp0, hp1, w, H, G, j, H, 3, one);
         const v128_t br = load(bias + j, one), bz = load(bias + H + j, one), bn = load(bias + 2 * H + j, one);
         const u32 n = t * B + b;
@@ -1022,7 +1030,7 @@ void gru_layer_forward(const float *x, const float *w, const float *bias, const 
                       H, one);
           loop_carry(out, zh, hc, h_last, 0, 0, 0, n + 1, b + 1, H, j, last, one);
         }
-        j += one ? 1 : 4;
+        next = one ? next + 1 : j + 4;
       }
     }
   }
@@ -1105,6 +1113,10 @@ void rnn_layer_forward(const float *x, const float *w, const float *h0, const fl
       u32 j = 0;
       for (; j + 16 <= H; j += 16) RNN_TILE(4, 0);
       for (; j + 4 <= H; j += 4) RNN_TILE(1, 0);
+      if (j < H && H >= 4) {
+        j = H - 4;
+        RNN_TILE(1, 0);
+      }
       for (; j < H; j++) RNN_TILE(1, 1);
 #undef RNN_TILE
     }
