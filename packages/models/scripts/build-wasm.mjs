@@ -14,34 +14,37 @@
  *   node scripts/build-wasm.mjs --out DIR  write the two .wasm files to DIR only (the test's check)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'wasm', 'tbptt-kernels.c');
 const clang = process.env.CLANG ?? 'clang';
+const wasmLd = process.env.WASM_LD ?? 'wasm-ld';
 
-const COMMON = [
-  '--target=wasm32',
-  '-O3',
-  '-msimd128',
-  '-nostdlib',
-  '-ffp-contract=off',
-  '-Wl,--no-entry',
-  '-Wl,--import-memory',
-  '-Wl,--export-dynamic',
-  '-Wl,-z,stack-size=0',
-  '-Wl,--strip-all',
+/*
+ * Compiled (`clang -c`) and linked (`wasm-ld`) as two commands: when clang's driver links a wasm32 module
+ * itself it runs binaryen's `wasm-opt` afterwards whenever one is on PATH, which (without SIMD enabled)
+ * refuses the module, and would otherwise make the binary depend on what else is installed.
+ */
+const COMPILE = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-ffp-contract=off', '-c'];
+const LINK = [
+  '-m',
+  'wasm32',
+  '--no-entry',
+  '--import-memory',
+  '--export-dynamic',
+  '-z',
+  'stack-size=0',
+  '--strip-all',
 ];
 const VARIANTS = {
-  'tbptt-kernels.wasm': [],
-  'tbptt-kernels-shared.wasm': [
-    '-matomics',
-    '-mbulk-memory',
-    '-Wl,--shared-memory',
-    '-Wl,--max-memory=4294967296',
-  ],
+  'tbptt-kernels.wasm': { compile: [], link: [] },
+  'tbptt-kernels-shared.wasm': {
+    compile: ['-matomics', '-mbulk-memory'],
+    link: ['--shared-memory', '--max-memory=4294967296'],
+  },
 };
 
 /** The ids of a module's sections (1 type … 10 code, 11 data, 12 data count). */
@@ -94,7 +97,10 @@ export function buildWasm(outDir) {
   const built = {};
   for (const [name, extra] of Object.entries(VARIANTS)) {
     const file = join(outDir, name);
-    execFileSync(clang, [...COMMON, ...extra, '-o', file, source], { stdio: 'inherit' });
+    const object = `${file}.o`;
+    execFileSync(clang, [...COMPILE, ...extra.compile, '-o', object, source], { stdio: 'inherit' });
+    execFileSync(wasmLd, [...LINK, ...extra.link, object, '-o', file], { stdio: 'inherit' });
+    rmSync(object);
     if (name === 'tbptt-kernels.wasm') check(name, file);
     else if (sectionIds(readFileSync(file)).some((id) => id === 11 || id === 12)) {
       throw new Error(`build-wasm: ${name} has a data section`);

@@ -66,4 +66,5 @@ export {
 export { rnnLayerMath, rnnReluLayerMath, rnnTanhLayerMath } from './kernels/rnn-layer-impl';
 export { type RnnLayerInputs, rnnLayer, rnnLayerKernels } from './kernels/rnn-layer-kernel';
 export { setSimdKernels, simdKernelsEnabled } from './kernels/simd/simd-kernels';
+export { setLayerLoops } from './kernels/simd/simd-layer-loop';
 export { PINNED_WASM_BACKEND_VERSION } from './kernels/wasm-internals';

@@ -178,7 +178,10 @@ export interface ForwardResult {
   logits: tf.Tensor3D;
   /** State after the last step (same layout as the input state). */
   finalState: RecurrentState;
-  /** With `options.stateAt = s`: the state after the first s steps (same layout). */
+  /**
+   * With `options.stateAt = s`: the state after the first s steps (same layout). Values to carry, not to
+   * differentiate: on the layer kernels no gradient flows back through them.
+   */
   stateAt?: RecurrentState;
 }
 

@@ -95,12 +95,13 @@ INLINE void store(float *p, v128_t v, int one) {
 /* LSTM (gate order i, f, g, o; saved per row: i | f | g | o | tanh c)                                    */
 /* ---------------------------------------------------------------------------------------------------- */
 
-INLINE void lstm_fwd_lanes(const float *x, const float *r, const float *cp, float *h, float *c, float *act,
-                           u32 H, int one) {
-  const v128_t i = vsigmoid(wasm_f32x4_add(load(x, one), load(r, one)));
-  const v128_t f = vsigmoid(wasm_f32x4_add(load(x + H, one), load(r + H, one)));
-  const v128_t g = vtanh(wasm_f32x4_add(load(x + 2 * H, one), load(r + 2 * H, one)));
-  const v128_t o = vsigmoid(wasm_f32x4_add(load(x + 3 * H, one), load(r + 3 * H, one)));
+/* The step on lanes given the recurrent sums ri, rf, rg, ro (R_t's four gate blocks, in registers). */
+INLINE void lstm_fwd_act(const float *x, v128_t ri, v128_t rf, v128_t rg, v128_t ro, const float *cp, float *h,
+                         float *c, float *act, u32 H, int one) {
+  const v128_t i = vsigmoid(wasm_f32x4_add(load(x, one), ri));
+  const v128_t f = vsigmoid(wasm_f32x4_add(load(x + H, one), rf));
+  const v128_t g = vtanh(wasm_f32x4_add(load(x + 2 * H, one), rg));
+  const v128_t o = vsigmoid(wasm_f32x4_add(load(x + 3 * H, one), ro));
   const v128_t cn = wasm_f32x4_add(wasm_f32x4_mul(f, load(cp, one)), wasm_f32x4_mul(i, g));
   const v128_t tc = vtanh(cn);
   store(h, wasm_f32x4_mul(o, tc), one);
@@ -110,6 +111,12 @@ INLINE void lstm_fwd_lanes(const float *x, const float *r, const float *cp, floa
   store(act + 2 * H, g, one);
   store(act + 3 * H, o, one);
   store(act + 4 * H, tc, one);
+}
+
+INLINE void lstm_fwd_lanes(const float *x, const float *r, const float *cp, float *h, float *c, float *act,
+                           u32 H, int one) {
+  lstm_fwd_act(x, load(r, one), load(r + H, one), load(r + 2 * H, one), load(r + 3 * H, one), cp, h, c, act, H,
+               one);
 }
 
 /*
@@ -146,6 +153,7 @@ INLINE void lstm_bwd_lanes(const float *dho, float *ch, float *cc, const float *
   store(din + H, df, one);
   store(din + 2 * H, dg, one);
   store(din + 3 * H, dout, one);
+  if (dr == din) return; /* the whole-layer loop: δR_t is ∂L/∂X_t itself */
   store(dr, di, one);
   store(dr + H, df, one);
   store(dr + 2 * H, dg, one);
@@ -173,17 +181,22 @@ void lstm_backward_step(const float *dhout, float *carry_h, float *carry_c, cons
 /* GRU (gate order r, z, n; R_t includes b_hh; saved per row: r | z | n | R_n)                            */
 /* ---------------------------------------------------------------------------------------------------- */
 
-INLINE void gru_fwd_lanes(const float *x, const float *r, const float *hp, float *h, float *act, u32 H,
-                          int one) {
-  const v128_t reset = vsigmoid(wasm_f32x4_add(load(x, one), load(r, one)));
-  const v128_t update = vsigmoid(wasm_f32x4_add(load(x + H, one), load(r + H, one)));
-  const v128_t hn = load(r + 2 * H, one);
+/* The step on lanes given the recurrent sums rr, rz, hn (R_t's three gate blocks, b_hh included). */
+INLINE void gru_fwd_act(const float *x, v128_t rr, v128_t rz, v128_t hn, const float *hp, float *h, float *act,
+                        u32 H, int one) {
+  const v128_t reset = vsigmoid(wasm_f32x4_add(load(x, one), rr));
+  const v128_t update = vsigmoid(wasm_f32x4_add(load(x + H, one), rz));
   const v128_t n = vtanh(wasm_f32x4_add(load(x + 2 * H, one), wasm_f32x4_mul(reset, hn)));
   store(h, wasm_f32x4_add(n, wasm_f32x4_mul(update, wasm_f32x4_sub(load(hp, one), n))), one);
   store(act, reset, one);
   store(act + H, update, one);
   store(act + 2 * H, n, one);
   store(act + 3 * H, hn, one);
+}
+
+INLINE void gru_fwd_lanes(const float *x, const float *r, const float *hp, float *h, float *act, u32 H,
+                          int one) {
+  gru_fwd_act(x, load(r, one), load(r + H, one), load(r + 2 * H, one), hp, h, act, H, one);
 }
 
 /*
@@ -717,4 +730,474 @@ void linear_backward_weight(const float *g, const float *x, float *dw, float *db
     }
     if (ne >= N) break;
   }
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Whole-layer loops: one recurrent layer over a window in one call (LSTM, GRU, RNN tanh / relu)         */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/*
+ * Why: the window's T steps each need the recurrent product h̃_{t−1} W_hhᵀ ([B, H] x [H, G·H]) before the
+ * pointwise step, and its transpose δR_t W_hh after the backward step. Through XNNPACK every such product is a
+ * call from JavaScript that sets up an operator and packs W afresh, which at the copy task's sizes (B 64,
+ * H 50) costs more than the product. These loops run all T steps in one call, with products of their own
+ * that read W = W_hhᵀ [H, G·H] as the kernel gets it and keep it in cache for the window.
+ *
+ * Layouts as layer-scaffold.ts's (the reference): step-major rows (row t·B + b), X [T·B, G·H], states and
+ * probes [T·B, H]; h̃_t = h_t + z^h_t is what step t + 1 reads (the outputs stay h_t; `zh` 0: no probes,
+ * h̃ = h). Per step t:
+ *
+ *     forward    R_t[b, :] = Σ_k h̃_{t−1}[b, k] W[k, :]          W's rows scaled by h's values (splat)
+ *                then the cell's step on lanes (the functions above), R_t kept in registers
+ *     backward   the cell's backward step, then ∂L/∂h̃_{t−1}[b, k] += Σ_g δR_t[b, g] W[k, g]   (dot products)
+ *                ∂W[k, :] += Σ_b h̃_{t−1}[b, k] δR_t[b, :]        (this step's B rows while they are in cache)
+ *
+ * Sums are float32 in another order than XNNPACK's: results agree with the per-step path to float32
+ * rounding.
+ */
+
+/* Two rows' products with W at up to four column groups: v[r][q] = Σ_k h_r[k] W[k, col + q·stride]. */
+typedef struct {
+  v128_t v[2][4];
+} loop_tile;
+
+/*
+ * h0, h1: rows of h̃_{t−1} (K values; h1 may repeat h0); w: W [K, ld]; `groups` vectors (constant at every call,
+ * so that the tile stays in registers) of 4 lanes, or of one lane (`one`: lane 0 valid).
+ */
+INLINE loop_tile loop_forward_tile(const float *h0, const float *h1, const float *w, u32 K, u32 ld, u32 col,
+                                   u32 stride, u32 groups, int one) {
+  loop_tile t;
+  for (u32 q = 0; q < 4; q++) t.v[0][q] = t.v[1][q] = wasm_f32x4_splat(0.0f);
+  for (u32 k = 0; k < K; k++) {
+    const float *wr = w + k * ld + col;
+    const v128_t s0 = wasm_v128_load32_splat(h0 + k), s1 = wasm_v128_load32_splat(h1 + k);
+    for (u32 q = 0; q < groups; q++) {
+      const v128_t wv = load(wr + q * stride, one);
+      MULADD(t.v[0][q], s0, wv);
+      MULADD(t.v[1][q], s1, wv);
+    }
+  }
+  return t;
+}
+
+/*
+ * carry[b, :] += δR[b, :] Wᵀ for the B rows of one step (add 0: carry = δR Wᵀ): δR [B, G], W [H, G], carry
+ * [B, H]. Two rows of δR against four rows of W at a time as dot products over g (rows past H repeat row k:
+ * computed, never stored).
+ */
+INLINE void loop_backward_product(const float *d, const float *w, float *carry, u32 B, u32 H, u32 G, int add) {
+  const u32 G4 = G & ~3u;
+  for (u32 b = 0; b < B; b += 2) {
+    const int two = b + 1 < B;
+    const float *d0 = d + b * G, *d1 = two ? d0 + G : d0;
+    for (u32 k = 0; k < H; k += 4) {
+      const u32 c = min_u32(H - k, 4);
+      const float *w0 = w + k * G, *w1 = c > 1 ? w0 + G : w0, *w2 = c > 2 ? w0 + 2 * G : w0;
+      const float *w3 = c > 3 ? w0 + 3 * G : w0;
+      v128_t a00 = wasm_f32x4_splat(0.0f), a01 = a00, a02 = a00, a03 = a00;
+      v128_t a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      u32 g = 0;
+      for (; g < G4; g += 4) {
+        const v128_t u0 = wasm_v128_load(d0 + g), u1 = wasm_v128_load(d1 + g);
+        v128_t v = wasm_v128_load(w0 + g);
+        MULADD(a00, u0, v);
+        MULADD(a10, u1, v);
+        v = wasm_v128_load(w1 + g);
+        MULADD(a01, u0, v);
+        MULADD(a11, u1, v);
+        v = wasm_v128_load(w2 + g);
+        MULADD(a02, u0, v);
+        MULADD(a12, u1, v);
+        v = wasm_v128_load(w3 + g);
+        MULADD(a03, u0, v);
+        MULADD(a13, u1, v);
+      }
+      for (; g < G; g++) {
+        /* one element in lane 0, zeros in the others (which then add exact zeros) */
+        const v128_t u0 = wasm_v128_load32_zero(d0 + g), u1 = wasm_v128_load32_zero(d1 + g);
+        v128_t v = wasm_v128_load32_zero(w0 + g);
+        MULADD(a00, u0, v);
+        MULADD(a10, u1, v);
+        v = wasm_v128_load32_zero(w1 + g);
+        MULADD(a01, u0, v);
+        MULADD(a11, u1, v);
+        v = wasm_v128_load32_zero(w2 + g);
+        MULADD(a02, u0, v);
+        MULADD(a12, u1, v);
+        v = wasm_v128_load32_zero(w3 + g);
+        MULADD(a03, u0, v);
+        MULADD(a13, u1, v);
+      }
+      float *c0 = carry + b * H + k;
+      const v128_t r0 = hsum4(a00, a01, a02, a03), r1 = hsum4(a10, a11, a12, a13);
+      store_lanes(c0, add ? wasm_f32x4_add(load_lanes(c0, c), r0) : r0, c);
+      if (two) store_lanes(c0 + H, add ? wasm_f32x4_add(load_lanes(c0 + H, c), r1) : r1, c);
+    }
+  }
+}
+
+/* Adds (first: stores) a tile row's lanes: lo (4 lanes, or lane 0 at width 1), hi (width 8). */
+INLINE void loop_accumulate(float *p, v128_t lo, v128_t hi, u32 width, int first) {
+  const int one = width == 1;
+  store(p, first ? lo : wasm_f32x4_add(load(p, one), lo), one);
+  if (width == 8) wasm_v128_store(p + 4, first ? hi : wasm_f32x4_add(wasm_v128_load(p + 4), hi));
+}
+
+/* Rows k..k+c−1 of ∂W, columns col.. (width 8, 4 or 1), summed over the step's B rows: see below. */
+INLINE void loop_weight_tile(const float *hp, const float *d, float *dw, u32 B, u32 H, u32 G, u32 k, u32 c,
+                             u32 col, u32 width, int first) {
+  const int one = width == 1;
+  /* rows past c repeat row k: computed, never stored */
+  const u32 j1 = c > 1 ? 1 : 0, j2 = c > 2 ? 2 : 0, j3 = c > 3 ? 3 : 0;
+  v128_t a00 = wasm_f32x4_splat(0.0f), a10 = a00, a20 = a00, a30 = a00;
+  v128_t a01 = a00, a11 = a00, a21 = a00, a31 = a00;
+  for (u32 b = 0; b < B; b++) {
+    const float *hr = hp + b * H + k, *dr = d + b * G + col;
+    const v128_t v0 = load(dr, one);
+    const v128_t s0 = wasm_v128_load32_splat(hr), s1 = wasm_v128_load32_splat(hr + j1);
+    const v128_t s2 = wasm_v128_load32_splat(hr + j2), s3 = wasm_v128_load32_splat(hr + j3);
+    MULADD(a00, s0, v0);
+    MULADD(a10, s1, v0);
+    MULADD(a20, s2, v0);
+    MULADD(a30, s3, v0);
+    if (width == 8) {
+      const v128_t v1 = wasm_v128_load(dr + 4);
+      MULADD(a01, s0, v1);
+      MULADD(a11, s1, v1);
+      MULADD(a21, s2, v1);
+      MULADD(a31, s3, v1);
+    }
+  }
+  float *p = dw + k * G + col;
+  loop_accumulate(p, a00, a01, width, first);
+  if (c > 1) loop_accumulate(p + G, a10, a11, width, first);
+  if (c > 2) loop_accumulate(p + 2 * G, a20, a21, width, first);
+  if (c > 3) loop_accumulate(p + 3 * G, a30, a31, width, first);
+}
+
+/*
+ * ∂W [H, G] += h̃_{t−1}ᵀ δR_t over one step's B rows (first: stored): hp [B, H], d [B, G]. Four rows of ∂W by
+ * eight columns at a time, h̃'s four values splat, δR's rows loaded.
+ */
+INLINE void loop_weight_step(const float *hp, const float *d, float *dw, u32 B, u32 H, u32 G, int first) {
+  for (u32 k = 0; k < H; k += 4) {
+    const u32 c = min_u32(H - k, 4);
+    u32 col = 0;
+    for (; col + 8 <= G; col += 8) loop_weight_tile(hp, d, dw, B, H, G, k, c, col, 8, first);
+    for (; col + 4 <= G; col += 4) loop_weight_tile(hp, d, dw, B, H, G, k, c, col, 4, first);
+    for (; col < G; col++) loop_weight_tile(hp, d, dw, B, H, G, k, c, col, 1, first);
+  }
+}
+
+/* ∂b [G] += Σ_b δR_t[b, :] over one step's B rows (first: stored). */
+INLINE void loop_bias_step(const float *d, float *db, u32 B, u32 G, int first) {
+  for (u32 g = 0; g < G;) {
+    const int one = g + 4 > G;
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (u32 b = 0; b < B; b++) acc = wasm_f32x4_add(acc, load(d + b * G + g, one));
+    store(db + g, first ? acc : wasm_f32x4_add(load(db + g, one), acc), one);
+    g += one ? 1 : 4;
+  }
+}
+
+/*
+ * After a forward step on lanes j of row n (batch row b of the step): with probes, h̃ = h + z^h into hc and
+ * c̃ = c + z^c in place in cs (LSTM); the last step also writes the final carried state.
+ */
+INLINE void loop_carry(const float *out, const float *zh, float *hc, float *h_last, float *cs, const float *zc,
+                       float *c_last, u32 n, u32 b, u32 H, u32 j, int last, int one) {
+  const u32 at = n * H + j, s = b * H + j;
+  v128_t h = load(out + at, one);
+  if (zh) {
+    h = wasm_f32x4_add(h, load(zh + at, one));
+    store(hc + at, h, one);
+  }
+  if (last) store(h_last + s, h, one);
+  if (cs) {
+    v128_t c = load(cs + at, one);
+    if (zh) {
+      c = wasm_f32x4_add(c, load(zc + at, one));
+      store(cs + at, c, one);
+    }
+    if (last) store(c_last + s, c, one);
+  }
+}
+
+/*
+ * The forward loops run a row's last, partial group of 4 columns as the 4 columns ending at H (H ≥ 4): the
+ * columns it shares with the group before are computed again from the same inputs, to the same values, and
+ * stored again (a step reads only the previous step's rows), instead of one lane at a time.
+ */
+
+/*
+ * LSTM forward over T steps. x [T·B, 4H]; w [H, 4H]; h0, c0 [B, H]; zh, zc [T·B, H] or 0 (no probes);
+ * writes out (h_t), cs (c̃_t) [T·B, H], saved [T·B, 5H], hc (h̃_t, probed only) [T·B, H], h_last, c_last [B, H].
+ */
+EXPORT(lstm_layer_forward)
+void lstm_layer_forward(const float *x, const float *w, const float *h0, const float *c0, const float *zh,
+                        const float *zc, float *out, float *cs, float *saved, float *hc, float *h_last,
+                        float *c_last, u32 T, u32 B, u32 H) {
+  const u32 G = 4 * H, size = B * H;
+  const float *hseq = zh ? hc : out;
+  for (u32 t = 0; t < T; t++) {
+    const float *hp = t ? hseq + (t - 1) * size : h0;
+    const float *cp = t ? cs + (t - 1) * size : c0;
+    const int last = t + 1 == T;
+    for (u32 b = 0; b < B; b += 2) {
+      const int two = b + 1 < B;
+      const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
+      for (u32 next = 0; next < H;) {
+        const int one = H < 4;
+        const u32 j = one || next + 4 <= H ? next : H - 4;
+        const loop_tile r = loop_forward_tile(hp0, hp1, w, H, G, j, H, 4, one);
+        const u32 n = t * B + b, s = b * H + j;
+        lstm_fwd_act(x + n * G + j, r.v[0][0], r.v[0][1], r.v[0][2], r.v[0][3], cp + s, out + n * H + j,
+                     cs + n * H + j, saved + n * 5 * H + j, H, one);
+        loop_carry(out, zh, hc, h_last, cs, zc, c_last, n, b, H, j, last, one);
+        if (two) {
+          lstm_fwd_act(x + (n + 1) * G + j, r.v[1][0], r.v[1][1], r.v[1][2], r.v[1][3], cp + s + H,
+                       out + (n + 1) * H + j, cs + (n + 1) * H + j, saved + (n + 1) * 5 * H + j, H, one);
+          loop_carry(out, zh, hc, h_last, cs, zc, c_last, n + 1, b + 1, H, j, last, one);
+        }
+        next = one ? next + 1 : j + 4;
+      }
+    }
+  }
+}
+
+/*
+ * LSTM backward over T steps, t = T−1 … 0. dout [T·B, H]; saved [T·B, 5H]; cs (c̃) and hseq (h̃: hc when
+ * probed, else out) [T·B, H]; h0, c0 [B, H]; w [H, 4H]. carry_h, carry_c [B, H]: in ∂L/∂h̃_{T−1}, ∂L/∂c̃_{T−1};
+ * out ∂L/∂h_{−1}, ∂L/∂c_{−1}. Writes dzh, dzc [T·B, H] (the probes' gradients, when not 0), din [T·B, 4H]
+ * (= δR) and dw [H, 4H].
+ */
+EXPORT(lstm_layer_backward)
+void lstm_layer_backward(const float *dout, const float *saved, const float *cs, const float *c0,
+                         const float *hseq, const float *h0, const float *w, float *carry_h, float *carry_c,
+                         float *dzh, float *dzc, float *din, float *dw, u32 T, u32 B, u32 H) {
+  const u32 G = 4 * H, size = B * H;
+  for (u32 t = T; t-- > 0;) {
+    const float *hp = t ? hseq + (t - 1) * size : h0;
+    const float *cp = t ? cs + (t - 1) * size : c0;
+    for (u32 b = 0; b < B; b++) {
+      const u32 n = t * B + b;
+      for (u32 j = 0; j < H;) {
+        const int one = j + 4 > H;
+        const u32 s = b * H + j;
+        if (dzh) {
+          store(dzh + n * H + j, load(carry_h + s, one), one);
+          store(dzc + n * H + j, load(carry_c + s, one), one);
+        }
+        float *d = din + n * G + j;
+        lstm_bwd_lanes(dout + n * H + j, carry_h + s, carry_c + s, saved + n * 5 * H + j, cp + s, d, d, H, one);
+        j += one ? 1 : 4;
+      }
+    }
+    const float *d = din + t * B * G;
+    loop_backward_product(d, w, carry_h, B, H, G, 1);
+    loop_weight_step(hp, d, dw, B, H, G, t + 1 == T);
+  }
+}
+
+/*
+ * GRU forward over T steps. x [T·B, 3H]; w [H, 3H]; bias b_hh [3H] (added to the recurrent product); h0 [B, H];
+ * zh [T·B, H] or 0; writes out, hc (probed only) [T·B, H], saved [T·B, 4H], h_last [B, H].
+ */
+EXPORT(gru_layer_forward)
+void gru_layer_forward(const float *x, const float *w, const float *bias, const float *h0, const float *zh,
+                       float *out, float *saved, float *hc, float *h_last, u32 T, u32 B, u32 H) {
+  const u32 G = 3 * H, size = B * H;
+  const float *hseq = zh ? hc : out;
+  for (u32 t = 0; t < T; t++) {
+    const float *hp = t ? hseq + (t - 1) * size : h0;
+    const int last = t + 1 == T;
+    for (u32 b = 0; b < B; b += 2) {
+      const int two = b + 1 < B;
+      const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
+      for (u32 next = 0; next < H;) {
+        const int one = H < 4;
+        const u32 j = one || next + 4 <= H ? next : H - 4;
+        const loop_tile r = loop_forward_tile(hp0, hp1, w, H, G, j, H, 3, one);
+        const v128_t br = load(bias + j, one), bz = load(bias + H + j, one), bn = load(bias + 2 * H + j, one);
+        const u32 n = t * B + b;
+        gru_fwd_act(x + n * G + j, wasm_f32x4_add(r.v[0][0], br), wasm_f32x4_add(r.v[0][1], bz),
+                    wasm_f32x4_add(r.v[0][2], bn), hp0 + j, out + n * H + j, saved + n * 4 * H + j, H, one);
+        loop_carry(out, zh, hc, h_last, 0, 0, 0, n, b, H, j, last, one);
+        if (two) {
+          gru_fwd_act(x + (n + 1) * G + j, wasm_f32x4_add(r.v[1][0], br), wasm_f32x4_add(r.v[1][1], bz),
+                      wasm_f32x4_add(r.v[1][2], bn), hp1 + j, out + (n + 1) * H + j, saved + (n + 1) * 4 * H + j,
+                      H, one);
+          loop_carry(out, zh, hc, h_last, 0, 0, 0, n + 1, b + 1, H, j, last, one);
+        }
+        next = one ? next + 1 : j + 4;
+      }
+    }
+  }
+}
+
+/*
+ * GRU backward over T steps. dout [T·B, H]; saved [T·B, 4H]; hseq (h̃) [T·B, H]; h0 [B, H]; w [H, 3H]; carry [B, H]
+ * in ∂L/∂h̃_{T−1}, out ∂L/∂h_{−1}. Writes dzh [T·B, H] (when not 0), din [T·B, 3H], dr (δR) [T·B, 3H],
+ * dw [H, 3H] and db (∂L/∂b_hh) [3H].
+ */
+EXPORT(gru_layer_backward)
+void gru_layer_backward(const float *dout, const float *saved, const float *hseq, const float *h0, const float *w,
+                        float *carry, float *dzh, float *din, float *dr, float *dw, float *db, u32 T, u32 B,
+                        u32 H) {
+  const u32 G = 3 * H, size = B * H;
+  for (u32 t = T; t-- > 0;) {
+    const float *hp = t ? hseq + (t - 1) * size : h0;
+    for (u32 b = 0; b < B; b++) {
+      const u32 n = t * B + b;
+      for (u32 j = 0; j < H;) {
+        const int one = j + 4 > H;
+        const u32 s = b * H + j;
+        if (dzh) store(dzh + n * H + j, load(carry + s, one), one);
+        gru_bwd_lanes(dout + n * H + j, carry + s, saved + n * 4 * H + j, hp + s, din + n * G + j, dr + n * G + j,
+                      H, one);
+        j += one ? 1 : 4;
+      }
+    }
+    const float *d = dr + t * B * G;
+    loop_backward_product(d, w, carry, B, H, G, 1);
+    loop_weight_step(hp, d, dw, B, H, G, t + 1 == T);
+    loop_bias_step(d, db, B, G, t + 1 == T);
+  }
+}
+
+/* h_t = φ(X_t + R_t) for one row's vectors of a tile (`groups` of them, 4 columns apart). */
+INLINE void rnn_loop_row(const float *x, float *out, v128_t r0, v128_t r1, v128_t r2, v128_t r3, u32 groups,
+                         u32 relu, int one) {
+  store(out, rnn_phi(wasm_f32x4_add(load(x, one), r0), relu), one);
+  if (groups < 4) return;
+  store(out + 4, rnn_phi(wasm_f32x4_add(wasm_v128_load(x + 4), r1), relu), 0);
+  store(out + 8, rnn_phi(wasm_f32x4_add(wasm_v128_load(x + 8), r2), relu), 0);
+  store(out + 12, rnn_phi(wasm_f32x4_add(wasm_v128_load(x + 12), r3), relu), 0);
+}
+
+/* One tile of an RNN forward step: rows n, n + 1 (two), columns j.. (groups vectors of 4 lanes, or one lane). */
+INLINE void rnn_loop_tile(const float *x, const float *hp0, const float *hp1, const float *w, const float *zh,
+                          float *out, float *hc, float *h_last, u32 n, u32 b, u32 H, u32 j, u32 groups, int two,
+                          int last, u32 relu, int one) {
+  const loop_tile r = loop_forward_tile(hp0, hp1, w, H, H, j, 4, groups, one);
+  rnn_loop_row(x + n * H + j, out + n * H + j, r.v[0][0], r.v[0][1], r.v[0][2], r.v[0][3], groups, relu, one);
+  if (two) {
+    rnn_loop_row(x + (n + 1) * H + j, out + (n + 1) * H + j, r.v[1][0], r.v[1][1], r.v[1][2], r.v[1][3], groups,
+                 relu, one);
+  }
+  for (u32 q = 0; q < groups; q++) {
+    loop_carry(out, zh, hc, h_last, 0, 0, 0, n, b, H, j + 4 * q, last, one);
+    if (two) loop_carry(out, zh, hc, h_last, 0, 0, 0, n + 1, b + 1, H, j + 4 * q, last, one);
+  }
+}
+
+/*
+ * Elman RNN forward over T steps (relu: φ = relu, else tanh). x [T·B, H]; w [H, H]; h0 [B, H]; zh [T·B, H]
+ * or 0; writes out, hc (probed only) [T·B, H], h_last [B, H]. Tiles of 16 columns, then 4, then 1.
+ */
+EXPORT(rnn_layer_forward)
+void rnn_layer_forward(const float *x, const float *w, const float *h0, const float *zh, float *out, float *hc,
+                       float *h_last, u32 T, u32 B, u32 H, u32 relu) {
+  const u32 size = B * H;
+  const float *hseq = zh ? hc : out;
+  for (u32 t = 0; t < T; t++) {
+    const float *hp = t ? hseq + (t - 1) * size : h0;
+    const int last = t + 1 == T;
+    for (u32 b = 0; b < B; b += 2) {
+      const int two = b + 1 < B;
+      const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
+      const u32 n = t * B + b;
+#define RNN_TILE(groups, one) \
+  rnn_loop_tile(x, hp0, hp1, w, zh, out, hc, h_last, n, b, H, j, groups, two, last, relu, one)
+      u32 j = 0;
+      for (; j + 16 <= H; j += 16) RNN_TILE(4, 0);
+      for (; j + 4 <= H; j += 4) RNN_TILE(1, 0);
+      if (j < H && H >= 4) {
+        j = H - 4;
+        RNN_TILE(1, 0);
+      }
+      for (; j < H; j++) RNN_TILE(1, 1);
+#undef RNN_TILE
+    }
+  }
+}
+
+/*
+ * Elman RNN backward over T steps. dout, out (h_t, for φ′) and hseq (h̃) [T·B, H]; h0 [B, H]; w [H, H];
+ * carry [B, H] in ∂L/∂h̃_{T−1}, out ∂L/∂h_{−1}. Writes dzh [T·B, H] (when not 0), din (= δR) [T·B, H], dw [H, H].
+ */
+EXPORT(rnn_layer_backward)
+void rnn_layer_backward(const float *dout, const float *out, const float *hseq, const float *h0, const float *w,
+                        float *carry, float *dzh, float *din, float *dw, u32 T, u32 B, u32 H, u32 relu) {
+  const u32 size = B * H;
+  for (u32 t = T; t-- > 0;) {
+    const float *hp = t ? hseq + (t - 1) * size : h0;
+    for (u32 b = 0; b < B; b++) {
+      const u32 n = t * B + b;
+      for (u32 j = 0; j < H;) {
+        const int one = j + 4 > H;
+        const u32 s = b * H + j, at = n * H + j;
+        const v128_t ch = load(carry + s, one);
+        if (dzh) store(dzh + at, ch, one);
+        store(din + at, rnn_delta(wasm_f32x4_add(load(dout + at, one), ch), load(out + at, one), relu), one);
+        store(carry + s, wasm_f32x4_splat(0.0f), one);
+        j += one ? 1 : 4;
+      }
+    }
+    const float *d = din + t * size;
+    loop_backward_product(d, w, carry, B, H, H, 1);
+    loop_weight_step(hp, d, dw, B, H, H, t + 1 == T);
+  }
+}
+
+/*
+ * The input projection of a layer, X [N, G] = x [N, K] · Wᵀ_ih + b (wt = W_ihᵀ [K, G]), with the products of the
+ * loops above: two rows of x against 16 columns of Wᵀ at a time (then 4, then 1), x's values splat. At the copy
+ * task's first layer (K = 6) a dot-product kernel spends its time on sums across lanes; this one has none.
+ */
+EXPORT(layer_input_forward)
+void layer_input_forward(const float *x, const float *wt, const float *bias, float *out, u32 N, u32 K, u32 G) {
+  for (u32 n = 0; n < N; n += 2) {
+    const int two = n + 1 < N;
+    const float *x0 = x + n * K, *x1 = two ? x0 + K : x0;
+    float *o0 = out + n * G, *o1 = o0 + G;
+    u32 col = 0;
+    for (; col + 16 <= G; col += 16) {
+      const loop_tile r = loop_forward_tile(x0, x1, wt, K, G, col, 4, 4, 0);
+      for (u32 q = 0; q < 4; q++) {
+        const v128_t b = wasm_v128_load(bias + col + 4 * q);
+        wasm_v128_store(o0 + col + 4 * q, wasm_f32x4_add(r.v[0][q], b));
+        if (two) wasm_v128_store(o1 + col + 4 * q, wasm_f32x4_add(r.v[1][q], b));
+      }
+    }
+    for (; col < G;) {
+      const int one = col + 4 > G;
+      const loop_tile r = loop_forward_tile(x0, x1, wt, K, G, col, 4, 1, one);
+      const v128_t b = load(bias + col, one);
+      store(o0 + col, wasm_f32x4_add(r.v[0][0], b), one);
+      if (two) store(o1 + col, wasm_f32x4_add(r.v[1][0], b), one);
+      col += one ? 1 : 4;
+    }
+  }
+}
+
+/* Rows per block of the input projection's ∂Wᵀ: 64 rows of δ (G = 200: 51 KB) stay in cache for every tile. */
+#define INPUT_BLOCK 64u
+
+/*
+ * Its gradients for δ = ∂L/∂X [N, G]: ∂Wᵀ [K, G] = xᵀ δ and ∂b [G] = Σ_n δ_n (summed block by block of
+ * INPUT_BLOCK rows), and, when dx is not 0, dx [N, K] = δ W_ih (dot products of δ's rows with Wᵀ's rows).
+ */
+EXPORT(layer_input_backward)
+void layer_input_backward(const float *d, const float *x, const float *wt, float *dx, float *dwt, float *db, u32 N,
+                          u32 K, u32 G) {
+  /* N = 0: one empty block, so that ∂Wᵀ and ∂b are stored (as zeros) */
+  for (u32 nb = 0;; nb += INPUT_BLOCK) {
+    const u32 rows = min_u32(N - nb, INPUT_BLOCK);
+    loop_weight_step(x + nb * K, d + nb * G, dwt, rows, K, G, nb == 0);
+    loop_bias_step(d + nb * G, db, rows, G, nb == 0);
+    if (nb + INPUT_BLOCK >= N) break;
+  }
+  if (dx) loop_backward_product(d, wt, dx, N, K, G, 0);
 }

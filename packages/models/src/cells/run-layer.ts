@@ -8,19 +8,15 @@ export interface LayerRun {
   outputs: tf.Tensor2D;
   /** State components after the last step, each [B, H]. */
   finalState: tf.Tensor2D[];
-  /**
-   * Optional, from a {@link LayerKernel}: every state component after every step, each [T·B, H] step-major
-   * (h's is `outputs`), so that the state after any step can be read without running the layer again.
-   */
-  sequences?: tf.Tensor2D[];
-  /** The state after the first `stateAfter` steps, when {@link runLayer} was asked for it. */
+  /** The state after the first `stateAfter` steps, when {@link runLayer} (or the kernel) was asked for it. */
   stateAt?: tf.Tensor2D[];
 }
 
 /**
  * A whole-layer implementation (e.g. a fused kernel that loops over the steps inside one kernel call), tried
  * before the per-step path with the same arguments as {@link runLayer} (T = input rows / batch). Returns
- * null to decline (unsupported cell, probes present, backend without the kernel).
+ * null to decline (unsupported cell, probes present, backend without the kernel). Given `stateAfter` s with
+ * 0 < s < T, it returns `stateAt` too: the state after the first s steps.
  */
 export type LayerKernel = (
   cell: RecurrentCell,
@@ -28,6 +24,7 @@ export type LayerKernel = (
   weights: LayerWeights,
   state: readonly tf.Tensor2D[],
   probes: readonly (readonly tf.Tensor2D[])[] | undefined,
+  stateAfter?: number,
 ) => LayerRun | null;
 
 let layerKernel: LayerKernel | null = null;
@@ -67,22 +64,22 @@ export function runLayer(
   probes?: readonly (readonly tf.Tensor2D[])[],
   stateAfter?: number,
 ): LayerRun {
-  const whole = layerKernel?.(cell, input, weights, state, probes);
+  // s = 0 and s = T need nothing of the kernel: the state itself and the final state.
+  const midway = stateAfter !== undefined && stateAfter > 0 && stateAfter < steps;
+  const whole = layerKernel?.(cell, input, weights, state, probes, midway ? stateAfter : undefined);
   if (whole != null) {
-    if (stateAfter === undefined || stateAfter === steps) {
-      return stateAfter === undefined ? whole : { ...whole, stateAt: whole.finalState.map((s) => s.clone()) };
+    if (stateAfter === undefined) return whole;
+    if (!midway) {
+      const at = stateAfter === 0 ? state : whole.finalState;
+      return { ...whole, stateAt: at.map((s) => s.clone()) };
     }
-    if (stateAfter === 0) return { ...whole, stateAt: state.map((s) => s.clone()) };
-    if (whole.sequences === undefined) {
+    if (whole.stateAt === undefined) {
       throw new Error(
-        'runLayer: the installed layer kernel returns no state sequences, which stateAfter needs; return ' +
-          'LayerRun.sequences from the kernel (setLayerKernel) or remove it',
+        'runLayer: the installed layer kernel returned no stateAt for stateAfter = ' +
+          `${stateAfter}; return LayerRun.stateAt from the kernel (setLayerKernel) or remove it`,
       );
     }
-    const batch = input.shape[0] / steps;
-    const row = (stateAfter - 1) * batch;
-    const stateAt = whole.sequences.map((s) => tf.slice(s, [row, 0], [batch, -1]) as tf.Tensor2D);
-    return { ...whole, stateAt };
+    return whole;
   }
   const gateWidth = weights.weightIh.shape[0];
   const batch = input.shape[0] / steps;

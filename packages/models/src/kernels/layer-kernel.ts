@@ -1,5 +1,4 @@
 import type {
-  GradConfig,
   KernelBackend,
   KernelFunc,
   NamedAttrMap,
@@ -16,7 +15,9 @@ import {
   layerForward,
 } from './layer-scaffold.js';
 import { simdKernelsFor } from './simd/simd-kernels.js';
+import { simdLayerLoopFor } from './simd/simd-layer-loop.js';
 import { simdLayerMath } from './simd/simd-layer-math.js';
+import { PINNED_WASM_BACKEND_VERSION } from './wasm-internals.js';
 
 /**
  * A whole recurrent layer over a window as one tfjs kernel forward and one backward (wasm, cpu): the shared
@@ -58,8 +59,11 @@ export interface LayerKernelResult {
   h: tf.Tensor2D;
   /** LSTM only */
   c?: tf.Tensor2D;
-  /** LSTM only: c_0 … c_{T−1} [T·B, H], the cell state after each step (what a window carries from mid-way). */
-  cs?: tf.Tensor2D;
+  /**
+   * With `options.stateAt = s` (0 < s < T): the state after the first s steps, [B, H] per state component
+   * (h, then c for the LSTM). Values only: no gradient flows back through them (a carried state is detached).
+   */
+  stateAt?: tf.Tensor2D[];
 }
 
 /** One layer kind's kernel: its names and math. Build with {@link defineLayerKernel}. */
@@ -146,13 +150,18 @@ function forwardKernel(def: LayerKernelDefinition, backendName: LayerBackendName
     const inputGates = input('inputGates');
     const dims = dimsOf(input('h0'), inputGates.shape[0]!);
     const kb = backend as KernelBackend;
-    const run = layerForward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, {
+    const runInputs = {
       inputGates,
       weightHhT: input('weightHhT'),
       ...(math.recurrentBias ? { biasHh: input('biasHh') } : {}),
       initial: math.stateNames.map((s) => input(`${s}0`)),
       ...(probed ? { probes: math.stateNames.map((s) => input(`probes${capitalized(s)}`)) } : {}),
-    });
+    };
+    const loop = backendName === 'wasm' ? simdLayerLoopFor(kb, math) : null;
+    const run =
+      loop != null
+        ? loop.forward(dims, runInputs)
+        : layerForward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, runInputs);
     const byName: Record<string, TensorInfo | null> = {
       outputs: run.outputs,
       saved: run.saved,
@@ -174,7 +183,7 @@ function backwardKernel(def: LayerKernelDefinition, backendName: LayerBackendNam
     const outputs = input('outputs');
     const dims = dimsOf(input('h0'), outputs.shape[0]!);
     const kb = backend as KernelBackend;
-    const run = layerBackward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, {
+    const runInputs = {
       dOutputs: input('dOutputs'),
       dFinal: math.stateNames.map((s) => input(`d${capitalized(s)}Last`)),
       saved: math.savedWidth > 0 ? input('saved') : null,
@@ -184,7 +193,12 @@ function backwardKernel(def: LayerKernelDefinition, backendName: LayerBackendNam
       initial: math.stateNames.map((s) => input(`${s}0`)),
       weightHhT: input('weightHhT'),
       probed,
-    });
+    };
+    const loop = backendName === 'wasm' ? simdLayerLoopFor(kb, math) : null;
+    const run =
+      loop != null
+        ? loop.backward(dims, runInputs)
+        : layerBackward(mathOn(backendName, kb, math), backendWorkspace(backendName, kb), dims, runInputs);
     const byName: Record<string, TensorInfo> = {
       inputGates: run.dInputGates,
       weightHhT: run.dWeightHhT,
@@ -198,37 +212,29 @@ function backwardKernel(def: LayerKernelDefinition, backendName: LayerBackendNam
   };
 }
 
-/** The tfjs gradient: one backward kernel call, its outputs handed to the forward inputs by name. */
-function gradConfig(def: LayerKernelDefinition): GradConfig {
-  const { math } = def;
-  const inputsToSave = SAVED_INPUTS(math);
-  // The probed list is the longest (hsCarried last): an unprobed call has fewer outputs, same positions.
-  const outputNames = forwardOutputNames(math, true);
-  return {
-    kernelName: def.kernelName,
-    inputsToSave,
-    outputsToSave: outputNames.map((name) => SAVED_OUTPUTS.has(name)),
-    gradFunc: (dys, saved, attrs) => {
-      const probed = (attrs as unknown as LayerAttrs).probed === true;
-      const savedNames = [
-        ...inputsToSave,
-        ...forwardOutputNames(math, probed).filter((name) => SAVED_OUTPUTS.has(name)),
-      ];
-      const gradInputs: tf.NamedTensorMap = {};
-      savedNames.forEach((name, i) => {
-        gradInputs[name] = saved[i]!;
-      });
-      const dyNames = forwardOutputNames(math, probed);
-      gradInputs.dOutputs = (dys as tf.Tensor[])[dyNames.indexOf('outputs')]!;
-      for (const s of math.stateNames) {
-        gradInputs[`d${capitalized(s)}Last`] = (dys as tf.Tensor[])[dyNames.indexOf(`${s}Last`)]!;
-      }
-      const grads = tf
-        .engine()
-        .runKernel(def.gradKernelName, gradInputs, attrs as NamedAttrMap) as tf.Tensor[];
-      return Object.fromEntries(forwardInputNames(math, probed).map((name, i) => [name, () => grads[i]!]));
-    },
+/** What tfjs's `customGrad` is built on: an op of several outputs with its own forward, save and backward. */
+interface CustomOpInvocation {
+  inputs: tf.NamedTensorMap;
+  attrs: NamedAttrMap;
+  forwardFunc: (backend: unknown, save?: tf.GradSaveFunc) => tf.Tensor[];
+  backwardsFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+}
+
+/**
+ * tfjs's Engine.runKernelFunc, which `customGrad` calls: public in the JavaScript, private in the typings.
+ * (customGrad itself returns one tensor; a layer returns two or three.) tfjs-core is pinned with the wasm
+ * backend.
+ */
+function customOp(op: string): (invocation: CustomOpInvocation) => tf.Tensor | tf.Tensor[] {
+  const engine = tf.engine() as unknown as {
+    runKernelFunc?: (p: CustomOpInvocation) => tf.Tensor | tf.Tensor[];
   };
+  if (typeof engine.runKernelFunc !== 'function') {
+    throw new Error(
+      `${op}: tfjs-core ${tf.version_core} has no Engine.runKernelFunc, which the layer kernels use; install @tensorflow/tfjs-core ${PINNED_WASM_BACKEND_VERSION}, the version @tbptt/models pins`,
+    );
+  }
+  return (invocation) => engine.runKernelFunc!(invocation);
 }
 
 /** Names a layer kind's kernel pair. */
@@ -240,7 +246,7 @@ export function defineLayerKernel(
   return Object.freeze({ kernelName, gradKernelName: `${kernelName}Grad`, opName, math });
 }
 
-/** Registers the kernel pair on wasm and cpu (each unless registered) and its gradient. Idempotent. */
+/** Registers the kernel pair on wasm and cpu (each unless registered). Idempotent. */
 export function registerLayerKernel(def: LayerKernelDefinition): void {
   for (const backendName of LAYER_KERNEL_BACKENDS) {
     if (tf.getKernel(def.kernelName, backendName) == null) {
@@ -258,7 +264,6 @@ export function registerLayerKernel(def: LayerKernelDefinition): void {
       });
     }
   }
-  if (tf.getGradient(def.kernelName) == null) tf.registerGradient(gradConfig(def));
 }
 
 /** True when the active backend has `def`'s kernel registered. */
@@ -284,7 +289,11 @@ function checkShape(
  * Runs a layer over a window by `def`'s kernel (check {@link hasLayerKernel} first). Differentiable with
  * respect to every input, probes included. Throws naming the op and the argument on a shape mismatch.
  */
-export function runLayerKernel(def: LayerKernelDefinition, inputs: LayerKernelInputs): LayerKernelResult {
+export function runLayerKernel(
+  def: LayerKernelDefinition,
+  inputs: LayerKernelInputs,
+  options: { stateAt?: number } = {},
+): LayerKernelResult {
   const { math, opName: op } = def;
   const { inputGates, weightHhT, h0 } = inputs;
   const [batch, hidden] = h0.shape;
@@ -310,19 +319,53 @@ export function runLayerKernel(def: LayerKernelDefinition, inputs: LayerKernelIn
       map[`probes${capitalized(s)}`] = z!;
     }
   }
-  const results = tf
-    .engine()
-    .runKernel(def.kernelName, map, { probed } as unknown as NamedAttrMap) as tf.Tensor2D[];
+  const attrs = { probed } as unknown as NamedAttrMap;
   const names = forwardOutputNames(math, probed);
-  const get = (name: string) => results[names.indexOf(name)]!;
-  // The gradient keeps its own references to what it saved.
-  for (const name of names) {
-    if (name !== 'outputs' && name !== 'cs' && !name.endsWith('Last')) get(name).dispose();
+  // What the op returns: the outputs and the final state. The tensors only the gradient needs (the saved
+  // activations, c̃, h̃) are kept by the op's own save, not returned: tfjs hands every returned output without
+  // a gradient a zero tensor of its shape (the saved activations alone [T·B, 5H], made in JavaScript and
+  // copied to the backend on every backward pass).
+  const returned = ['outputs', ...math.stateNames.map((s) => `${s}Last`)];
+  // The state after step s − 1: rows [(s − 1)·B, s·B) of h's and c's sequences, sliced inside the op and
+  // returned as [B, H] extras (their zero gradients are that small; the sequences stay unreturned).
+  const stateAt = options.stateAt;
+  const steps = rows / batch;
+  if (stateAt !== undefined && (!Number.isInteger(stateAt) || stateAt <= 0 || stateAt >= steps)) {
+    throw new Error(`${op}: stateAt must be an integer in (0, T) = (0, ${steps}), got ${String(stateAt)}`);
   }
-  const result: LayerKernelResult = { outputs: get('outputs'), h: get('hLast') };
-  if (math.stateNames.includes('c')) {
-    result.c = get('cLast');
-    result.cs = get('cs');
-  }
+  const sequenceNames = ['outputs', ...math.stateNames.slice(1).map((s) => `${s}s`)];
+  const savedNames = [...SAVED_INPUTS(math), ...names.filter((name) => SAVED_OUTPUTS.has(name))];
+  const results = customOp(def.opName)({
+    inputs: map,
+    attrs,
+    forwardFunc: (_backend: unknown, save?: tf.GradSaveFunc) => {
+      const outs = tf.engine().runKernel(def.kernelName, map, attrs) as tf.Tensor[];
+      const byName = new Map(names.map((name, i) => [name, outs[i]!]));
+      save?.(savedNames.map((name) => map[name] ?? byName.get(name)!));
+      const extras =
+        stateAt === undefined
+          ? []
+          : sequenceNames.map((name) =>
+              tf.slice(byName.get(name)!, [(stateAt - 1) * batch, 0], [batch, hidden]),
+            );
+      return [...returned.map((name) => byName.get(name)!), ...extras];
+    },
+    backwardsFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const dy = Array.isArray(dys) ? dys : [dys];
+      const gradInputs: tf.NamedTensorMap = {};
+      savedNames.forEach((name, i) => {
+        gradInputs[name] = saved[i]!;
+      });
+      gradInputs.dOutputs = dy[0]!;
+      math.stateNames.forEach((s, k) => {
+        gradInputs[`d${capitalized(s)}Last`] = dy[k + 1]!;
+      });
+      const grads = tf.engine().runKernel(def.gradKernelName, gradInputs, attrs) as tf.Tensor[];
+      return Object.fromEntries(forwardInputNames(math, probed).map((name, i) => [name, () => grads[i]!]));
+    },
+  }) as tf.Tensor2D[];
+  const result: LayerKernelResult = { outputs: results[0]!, h: results[1]! };
+  if (math.stateNames.includes('c')) result.c = results[2]!;
+  if (stateAt !== undefined) result.stateAt = results.slice(returned.length);
   return result;
 }

@@ -8,6 +8,7 @@ import { setLinearKernel } from './linear-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
 import { setSimdKernels } from './simd/simd-kernels.js';
+import { setLayerLoops } from './simd/simd-layer-loop.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { checkWasmBackendInternals } from './wasm-internals.js';
@@ -57,6 +58,12 @@ export interface KernelFixOptions {
    * SIMD kernels, which read W in its [O, H] layout; off: tfjs's transpose and XNNPACK (packing W afresh).
    */
   linearKernels?: boolean;
+  /**
+   * wasm, with `simdKernels` and `fusedLayers`: each layer kernel runs its whole window in one WebAssembly call
+   * forward and one backward, recurrent products included; off: the scaffold's loop in JavaScript, XNNPACK's
+   * matMul for every step's product and the SIMD pointwise steps.
+   */
+  layerLoops?: boolean;
 }
 
 const REPLACEABLE = [
@@ -117,6 +124,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
   if (backendName === 'wasm') {
     setSimdKernels(on(options.simdKernels));
     setLinearKernel(on(options.linearKernels));
+    setLayerLoops(on(options.layerLoops));
   }
 }
 
