@@ -78,18 +78,27 @@ function sync(name) {
         visit(join(dir, entry.name));
   };
   visit(sweepDir);
-  if (added.length === 0) return 0;
-  const message = `results/${name}: ${added.length} finished run${added.length === 1 ? '' : 's'} (${added.join(', ')})`;
+  // Runs copied by an earlier sync whose commit failed (say, a merge was in progress) are committed now.
+  const pending = git(['status', '--porcelain', '--', `results/${name}`]);
+  if (added.length === 0 && pending === '') return 0;
+  const message =
+    added.length > 0
+      ? `results/${name}: ${added.length} finished run${added.length === 1 ? '' : 's'} (${added.join(', ')})`
+      : `results/${name}: finished runs left uncommitted by an earlier sync`;
   const paths = [`results/${name}`, ...regenerateReport(name)];
-  git(['add', '--', ...paths]);
-  // Retry when the index is locked by a commit made in the same repository at that moment.
+  // Retry when the index is locked by a commit made in the same repository at that moment; when the
+  // repository cannot take a partial commit (a merge in progress), leave it to the next sync.
   for (let attempt = 0; ; attempt++) {
-    const r = spawnSync('git', ['commit', '-q', '-m', message, '--', ...paths], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const added = spawnSync('git', ['add', '--', ...paths], { cwd: ROOT, encoding: 'utf8' });
+    const r =
+      added.status === 0
+        ? spawnSync('git', ['commit', '-q', '-m', message, '--', ...paths], { cwd: ROOT, encoding: 'utf8' })
+        : added;
     if (r.status === 0) break;
-    if (attempt >= 10) throw new Error(`git commit: ${r.stderr.trim()}`);
+    if (attempt >= 10) {
+      log(`${message}: not committed yet (${r.stderr.trim().split('\n')[0]}); the next sync tries again`);
+      return 0;
+    }
     spawnSync('sleep', ['3']);
   }
   log(message);
