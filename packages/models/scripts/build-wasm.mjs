@@ -14,7 +14,7 @@
  *   node scripts/build-wasm.mjs --out DIR  write the two .wasm files to DIR only (the test's check)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,12 +22,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'wasm', 'tbptt-kernels.c');
 const clang = process.env.CLANG ?? 'clang';
 
-const COMMON = [
+/*
+ * Compiled (-O3 -c) and linked in two steps: clang runs binaryen's wasm-opt after a link that is given an
+ * optimisation level whenever wasm-opt is on the PATH, and clang 14 does not pass it the SIMD feature, so
+ * wasm-opt rejects the module. The link step has no -O, so the output is clang + lld's alone either way.
+ */
+const COMPILE = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-ffp-contract=off'];
+const LINK = [
   '--target=wasm32',
-  '-O3',
-  '-msimd128',
   '-nostdlib',
-  '-ffp-contract=off',
   '-Wl,--no-entry',
   '-Wl,--import-memory',
   '-Wl,--export-dynamic',
@@ -35,13 +38,11 @@ const COMMON = [
   '-Wl,--strip-all',
 ];
 const VARIANTS = {
-  'tbptt-kernels.wasm': [],
-  'tbptt-kernels-shared.wasm': [
-    '-matomics',
-    '-mbulk-memory',
-    '-Wl,--shared-memory',
-    '-Wl,--max-memory=4294967296',
-  ],
+  'tbptt-kernels.wasm': { compile: [], link: [] },
+  'tbptt-kernels-shared.wasm': {
+    compile: ['-matomics', '-mbulk-memory'],
+    link: ['-Wl,--shared-memory', '-Wl,--max-memory=4294967296'],
+  },
 };
 
 /** The ids of a module's sections (1 type … 10 code, 11 data, 12 data count). */
@@ -94,7 +95,10 @@ export function buildWasm(outDir) {
   const built = {};
   for (const [name, extra] of Object.entries(VARIANTS)) {
     const file = join(outDir, name);
-    execFileSync(clang, [...COMMON, ...extra, '-o', file, source], { stdio: 'inherit' });
+    const object = `${file}.o`;
+    execFileSync(clang, [...COMPILE, ...extra.compile, '-c', '-o', object, source], { stdio: 'inherit' });
+    execFileSync(clang, [...LINK, ...extra.compile, ...extra.link, '-o', file, object], { stdio: 'inherit' });
+    rmSync(object);
     if (name === 'tbptt-kernels.wasm') check(name, file);
     else if (sectionIds(readFileSync(file)).some((id) => id === 11 || id === 12)) {
       throw new Error(`build-wasm: ${name} has a data section`);
