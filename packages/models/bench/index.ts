@@ -51,6 +51,7 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   'no heap Slice/Unpack': { heapSlice: false },
   'no SIMD kernels': { simdKernels: false },
   'no SIMD linear (decoder)': { linearKernels: false },
+  'no kernel threads': { kernelThreads: false },
   [STOCK]: {
     transposingMatMul: false,
     sharedIdentity: false,

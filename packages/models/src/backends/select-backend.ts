@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelMode, registerKernelFixes } from '../kernels/register-kernel-fixes.js';
+import { attachSimdKernels } from '../kernels/simd/simd-kernels.js';
 import type { ModelSpec } from '../types.js';
 import type { BackendModule, BackendName, LoadOptions } from './backend-loaders';
 // `-node` resolves to the browser loaders in the browser build (scripts/browser-build.ts).
@@ -104,6 +105,9 @@ async function activateBackend(name: BackendName, options: LoadOptions, kernels:
   await loaders.verify(name, options);
   await ensureGradients();
   registerKernelFixes(name, { kernels });
+  // This package's SIMD kernels, compiled asynchronously (browsers refuse a synchronous compile on the
+  // main thread), and on the threaded build their worker threads.
+  if (name === 'wasm') await attachSimdKernels(tf.backend());
 }
 
 /** A backend that could not be activated; `installed` tells absent from failed to start. */

@@ -7,7 +7,7 @@ import { leadingAxesSumConfig } from './leading-axes-sum.js';
 import { setLinearKernel } from './linear-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
-import { setSimdKernels } from './simd/simd-kernels.js';
+import { setKernelThreads, setSimdKernels } from './simd/simd-kernels.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 import { checkWasmBackendInternals } from './wasm-internals.js';
@@ -57,6 +57,11 @@ export interface KernelFixOptions {
    * SIMD kernels, which read W in its [O, H] layout; off: tfjs's transpose and XNNPACK (packing W afresh).
    */
   linearKernels?: boolean;
+  /**
+   * wasm on the threaded build, with `simdKernels`: split large calls of the decoder's kernels and of
+   * softmax cross-entropy between the threads (kernel-threads.ts); off: on the calling thread only.
+   */
+  kernelThreads?: boolean;
 }
 
 const REPLACEABLE = [
@@ -117,6 +122,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
   if (backendName === 'wasm') {
     setSimdKernels(on(options.simdKernels));
     setLinearKernel(on(options.linearKernels));
+    setKernelThreads(on(options.kernelThreads));
   }
 }
 

@@ -71,13 +71,13 @@ const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   const simd = simdKernelsFor(backend);
   if (simd != null) {
     const at = (info: TensorInfo) => simd.address(info);
-    simd.exports.softmax_ce_forward(
-      at(logitsInfo),
-      at(targetsInfo),
-      at(lossInfo),
-      at(probabilitiesInfo),
+    // Split over rows on the threaded build; an exponential is worth about 20 operations.
+    simd.split(
+      'softmax_ce_forward',
+      [at(logitsInfo), at(targetsInfo), at(lossInfo), at(probabilitiesInfo), rows, classes],
       rows,
-      classes,
+      1,
+      20 * rows * classes,
     );
     return [lossInfo, probabilitiesInfo];
   }
@@ -115,7 +115,14 @@ const backwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const simd = simdKernelsFor(backend);
   if (simd != null) {
     const at = (info: TensorInfo) => simd.address(info);
-    simd.exports.softmax_ce_backward(at(pInfo), at(targetsInfo), at(scaleInfo), at(gradInfo), rows, classes);
+    // Split over rows on the threaded build; memory-bound, one multiply per element.
+    simd.split(
+      'softmax_ce_backward',
+      [at(pInfo), at(targetsInfo), at(scaleInfo), at(gradInfo), rows, classes],
+      rows,
+      1,
+      rows * classes,
+    );
     return gradInfo;
   }
   const p = float32View(backend, pInfo);
