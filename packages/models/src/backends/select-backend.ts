@@ -42,8 +42,8 @@ export interface SelectBackendOptions {
   threads?: number | 'auto';
   /**
    * With `threads: 'auto'`: the model (and `batch`) the thread count is chosen for,
-   * by {@link recommendedWasmThreads} (1 for small models such as the copy task, where threads hurt; 2 or
-   * more for matrix-product bound ones such as a word LM).
+   * by {@link recommendedWasmThreads} (1 for small models such as the copy task, where threads hurt, and
+   * whenever fewer than 2 cores are free; 2 or more for matrix-product bound ones such as a word LM).
    */
   model?: ModelSpec;
   /** With `threads: 'auto'`: the training batch B. */

@@ -192,11 +192,13 @@ export interface SimdKernels {
 }
 
 /**
- * Work (floating-point operations, or their equivalent) below which a kernel call stays on one thread:
- * handing parts to a worker and joining it costs tens of microseconds, more than it saves on a small call.
- * Measured with bench/kernel-threads.ts on 2 cores (see bench/README.md, "Threads").
+ * Work below which a kernel call stays on one thread, in floating-point operations of the decoder's
+ * products (other kernels count the operations that take as long: see their calls of `split`). Measured
+ * with bench/kernel-threads.ts on 2 cores: a split call costs ≈ 0.1 ms more CPU time than one call (waking
+ * the worker, claiming parts), whatever its size; the decoder's products run at ≈ 15 GFLOP/s, so 8 MFLOP
+ * (≈ 0.5 ms on one thread) is where halving the work on a free core starts to save more than that.
  */
-export const MIN_SPLIT_FLOPS = 4e6;
+export const MIN_SPLIT_FLOPS = 8e6;
 
 interface WasmModuleLike {
   asm?: { memory?: WebAssembly.Memory };
