@@ -41,8 +41,8 @@ export function stepMatMulFlops(spec: ModelSpec, batch: number): number {
  * `navigator.hardwareConcurrency` in browsers) less `busyCores` (default: Node's 1-minute load average;
  * browsers: 0), rounded. Threads only pay on free cores: measured on 2 cores kept busy by a 2-job sweep
  * (issue 12; Linux shares the CPU between sessions, so extra threads get no extra time), the word LM's
- * step took 1.5–2.3× longer on 2 threads than on 1, the copy model's 1.7–3.4× longer; with free cores the
- * LM was 1.3–1.5× faster on 2 threads, the copy model still slower.
+ * step took 1.1–3.1× longer on 2 threads than on 1, the copy model's 1.2–3.4× longer; with free cores the
+ * LM was 1.3–1.5× faster on 2 threads, the copy model still slower (bench/README.md, "Threads").
  *
  * `selectBackend('wasm', { threads: 'auto', model: spec, batch })` uses it; `{ threads: N }` overrides it.
  */

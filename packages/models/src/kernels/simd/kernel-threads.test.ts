@@ -74,6 +74,25 @@ describe('startKernelThreads (the pool alone, on a shared memory of its own)', (
     }
     expect(() => pool!.run('linear_forward', [0, 0, 0, 0, 1, 1, 8, 0], 8, 4)).toThrow(/stopped pool/);
   }, 60_000);
+
+  it('gives no pool, without waiting out its timeout, when no worker can instantiate the module', async () => {
+    // (module (import "env" "f" (func))): the workers' instantiation fails (no env.f).
+    const module = new WebAssembly.Module(
+      new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 9, 1, 3, 101, 110, 118, 1, 102, 0, 0,
+      ]),
+    );
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      const t0 = Date.now();
+      expect(await startKernelThreads(module, memory, {}, 2)).toBeNull();
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      console.warn = warn;
+    }
+  }, 30_000);
 });
 
 /** Small enough to be quick; with the split threshold at 0 every call of the kernels is split. */

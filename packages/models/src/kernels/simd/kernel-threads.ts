@@ -24,6 +24,7 @@ import { startKernelWorker } from './kernel-workers-node';
  *                  part count, argument count; the arguments as float64 from byte ARGS_BYTE_OFFSET.
  *     [WORKER_PARTS]  parts the workers have run since the pool started (for tests and benchmarks).
  *     [READY]      workers that have instantiated the module and serve jobs.
+ *     [NOT_STARTED]  workers whose module would not instantiate (they never claim a part).
  *
  * The caller writes a job only when the previous one is complete (every part claimed and done), and
  * publishes it by storing TICKET last; a worker reads the fields only after a successful claim, so it
@@ -55,6 +56,7 @@ const PARTS = 6;
 const ARGC = 7;
 const WORKER_PARTS = 8;
 const READY = 9;
+const NOT_STARTED = 10;
 const ARGS_BYTE_OFFSET = 64;
 const MAX_ARGS = 12;
 const STOPPED = -1;
@@ -86,7 +88,7 @@ type PartFunction = (...args: number[]) => void;
 
 /** A pool of kernel workers on one backend's memory (see the file comment). */
 export interface KernelThreads {
-  /** Threads that run a split call: the caller and its workers. */
+  /** Threads that run a split call: the caller and the workers that serve jobs. */
   readonly threads: number;
   /**
    * Runs `kernel` over the output rows [0, total) in parts of a multiple of `grain` rows, on the caller and
@@ -143,8 +145,13 @@ export async function startKernelThreads(
   // the first calls are split too. Correctness does not depend on it: parts nobody else claims, the
   // caller runs itself.
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Atomics.load(control, READY) < workers.length && Date.now() < deadline) {
+  const settled = () => Atomics.load(control, READY) + Atomics.load(control, NOT_STARTED);
+  while (settled() < workers.length && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  if (Atomics.load(control, NOT_STARTED) === workers.length) {
+    for (const worker of workers) worker.terminate();
+    return null;
   }
   const parts = SPLIT_KERNELS.map((name) => exports[`${name}_part`] as PartFunction);
   const blocking = canBlock();
@@ -175,7 +182,9 @@ export async function startKernelThreads(
   };
 
   return {
-    threads: workers.length + 1,
+    get threads() {
+      return 1 + Atomics.load(control, READY);
+    },
     get workerParts() {
       return Atomics.load(control, WORKER_PARTS);
     },

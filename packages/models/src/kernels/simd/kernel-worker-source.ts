@@ -11,13 +11,20 @@
  */
 export const KERNEL_WORKER_SOURCE = `'use strict';
 const TICKET = 0, COMPLETED = 1, FAILED = 2, KERNEL = 3, TOTAL = 4, PART = 5, PARTS = 6, ARGC = 7;
-const WORKER_PARTS = 8, READY = 9;
+const WORKER_PARTS = 8, READY = 9, NOT_STARTED = 10;
 const ARGS_BYTE_OFFSET = 64, MAX_ARGS = 12, STOPPED = -1;
 
 function serve(init) {
-  const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
-  const parts = init.kernels.map((name) => instance.exports[name + '_part']);
   const control = new Int32Array(init.control);
+  let parts;
+  try {
+    const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
+    parts = init.kernels.map((name) => instance.exports[name + '_part']);
+  } catch (error) {
+    // Counted, so that the caller stops waiting for this worker; it never claims a part.
+    Atomics.add(control, NOT_STARTED, 1);
+    throw error;
+  }
   const args = new Float64Array(init.control, ARGS_BYTE_OFFSET, MAX_ARGS);
   Atomics.add(control, READY, 1);
   for (;;) {
