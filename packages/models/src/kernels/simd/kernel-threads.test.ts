@@ -1,3 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../backends/select-backend.js';
@@ -244,6 +250,42 @@ describe('kernels split between threads on the threaded wasm build', () => {
     model.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
+
+  it("lets Node exit by itself after split calls (the workers are unref'd)", async (ctx) => {
+    if (!(await threadedOrSkip(ctx))) return;
+    const scratch = mkdtempSync(join(tmpdir(), 'tbptt-kernel-threads-'));
+    const source = (file: string) => JSON.stringify(fileURLToPath(new URL(file, import.meta.url)));
+    const script = join(scratch, 'user.mts');
+    writeFileSync(
+      script,
+      `const core = await import(${JSON.stringify(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core'))});
+const tf = core.default ?? core;
+const { selectBackend } = await import(${source('../../backends/select-backend.ts')});
+const { linear } = await import(${source('../linear-kernel.ts')});
+const { setKernelThreads, simdKernelsFor } = await import(${source('./simd-kernels.ts')});
+await selectBackend('wasm', { threads: 2 });
+setKernelThreads(true, 0, false);
+const x = tf.randomNormal([64, 64]);
+const w = tf.randomNormal([4096, 64]);
+linear(x, w).dataSync();
+console.log('worker parts', simdKernelsFor(tf.backend()).workerParts);
+`,
+    );
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(child.stderr).toBe('');
+      expect(child.stdout).toMatch(/worker parts 8/);
+      // Exited by itself, not killed at the timeout.
+      expect(child.signal).toBeNull();
+      expect(child.status).toBe(0);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('stops the workers with the backend: back on one thread there are none', async (ctx) => {
     if (!(await threadedOrSkip(ctx))) return;
