@@ -30,56 +30,60 @@ function fill(view: Float32Array, seed: number): void {
 }
 
 describe('startKernelThreads (the pool alone, on a shared memory of its own)', () => {
-  it('splits many calls of every size between the caller and a worker with the same bits as one call', async () => {
-    const module = new WebAssembly.Module(Buffer.from(KERNELS_SHARED_WASM_BASE64, 'base64'));
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
-    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<
-      string,
-      (...args: number[]) => void
-    >;
-    const pool = await startKernelThreads(module, memory, exports, 2);
-    expect(pool).not.toBeNull();
-    try {
-      expect(pool!.threads).toBe(2);
-      const heap = new Float32Array(memory.buffer);
-      // x [N, K] at 0, W [O, K], b [O], and two outputs [N, O] (split, whole) after them; float indices.
-      let partsBefore = 0;
-      for (let call = 0; call < 60; call++) {
-        const N = 1 + ((call * 7) % 23);
-        const K = 1 + ((call * 5) % 19);
-        const O = 1 + ((call * 37) % 301);
-        const x = 0;
-        const w = x + N * K;
-        const b = w + O * K;
-        const split = b + O;
-        const whole = split + N * O;
-        fill(heap.subarray(x, b + O), call + 1);
-        heap.fill(Number.NaN, split, whole + N * O);
-        pool!.run('linear_forward', [4 * x, 4 * w, 4 * b, 4 * split, N, K, O, 1], O, 4);
-        exports.linear_forward!(4 * x, 4 * w, 4 * b, 4 * whole, N, K, O, 1);
-        expect(heap.subarray(split, split + N * O)).toEqual(heap.subarray(whole, whole + N * O));
+  it.each([2, 3])(
+    'splits many calls of every size between the caller and workers with the same bits as one call (%i threads)',
+    async (threads) => {
+      const module = new WebAssembly.Module(Buffer.from(KERNELS_SHARED_WASM_BASE64, 'base64'));
+      const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<
+        string,
+        (...args: number[]) => void
+      >;
+      const pool = await startKernelThreads(module, memory, exports, threads);
+      expect(pool).not.toBeNull();
+      try {
+        expect(pool!.threads).toBe(threads);
+        const heap = new Float32Array(memory.buffer);
+        // x [N, K] at 0, W [O, K], b [O], and two outputs [N, O] (split, whole) after them; float indices.
+        let partsBefore = 0;
+        for (let call = 0; call < 60; call++) {
+          const N = 1 + ((call * 7) % 23);
+          const K = 1 + ((call * 5) % 19);
+          const O = 1 + ((call * 37) % 301);
+          const x = 0;
+          const w = x + N * K;
+          const b = w + O * K;
+          const split = b + O;
+          const whole = split + N * O;
+          fill(heap.subarray(x, b + O), call + 1);
+          heap.fill(Number.NaN, split, whole + N * O);
+          pool!.run('linear_forward', [4 * x, 4 * w, 4 * b, 4 * split, N, K, O, 1], O, 4);
+          exports.linear_forward!(4 * x, 4 * w, 4 * b, 4 * whole, N, K, O, 1);
+          expect(heap.subarray(split, split + N * O)).toEqual(heap.subarray(whole, whole + N * O));
+        }
+        // Every part on the workers (the caller only waits): their parts alone make the whole output.
+        for (const [N, K, O, parts] of [
+          [1, 13, 203, threads === 2 ? 8 : 11],
+          [64, 64, 4096, 4 * threads],
+        ] as const) {
+          fill(heap.subarray(0, N * K + O * K + O), 99);
+          const out = N * K + O * K + O;
+          const reference = out + N * O;
+          heap.fill(Number.NaN, out, reference);
+          partsBefore = pool!.workerParts;
+          pool!.run('linear_forward', [0, 4 * N * K, 4 * (N * K + O * K), 4 * out, N, K, O, 1], O, 4, false);
+          exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
+          expect(heap.subarray(out, out + N * O)).toEqual(heap.subarray(reference, reference + N * O));
+          // 4 parts per thread, of a multiple of 4 rows: ⌈203 / ⌈203 / 12 / 4⌉·4⌉ = 11 parts on 3 threads
+          expect(pool!.workerParts - partsBefore).toBe(parts);
+        }
+      } finally {
+        pool!.stop();
       }
-      // Every part on the worker (the caller only waits): the worker's parts alone make the whole output.
-      for (const [N, K, O] of [
-        [1, 13, 203],
-        [64, 64, 4096],
-      ] as const) {
-        fill(heap.subarray(0, N * K + O * K + O), 99);
-        const out = N * K + O * K + O;
-        const reference = out + N * O;
-        heap.fill(Number.NaN, out, reference);
-        partsBefore = pool!.workerParts;
-        pool!.run('linear_forward', [0, 4 * N * K, 4 * (N * K + O * K), 4 * out, N, K, O, 1], O, 4, false);
-        exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
-        expect(heap.subarray(out, out + N * O)).toEqual(heap.subarray(reference, reference + N * O));
-        // 2 threads × 4 parts each
-        expect(pool!.workerParts - partsBefore).toBe(8);
-      }
-    } finally {
-      pool!.stop();
-    }
-    expect(() => pool!.run('linear_forward', [0, 0, 0, 0, 1, 1, 8, 0], 8, 4)).toThrow(/stopped pool/);
-  }, 60_000);
+      expect(() => pool!.run('linear_forward', [0, 0, 0, 0, 1, 1, 8, 0], 8, 4)).toThrow(/stopped pool/);
+    },
+    60_000,
+  );
 
   it('gives no pool, without waiting out its timeout, when no worker can instantiate the module', async () => {
     // (module (import "env" "f" (func))): the workers' instantiation fails (no env.f).

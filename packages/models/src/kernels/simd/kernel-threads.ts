@@ -203,6 +203,11 @@ export async function startKernelThreads(
         part(...values, 0, total);
         return;
       }
+      if (!callerTakesParts && Atomics.load(control, READY) === 0) {
+        throw new Error(
+          `kernel-threads: ${kernel} with callerTakesParts false needs a worker that serves jobs`,
+        );
+      }
       control[KERNEL] = index;
       control[TOTAL] = total;
       control[PART] = partRows;
@@ -222,7 +227,7 @@ export async function startKernelThreads(
       if (failure !== undefined) throw failure;
       if (Atomics.load(control, FAILED) !== 0) {
         throw new Error(
-          `kernel-threads: ${kernel} failed on a worker thread (a part of rows of ${total}); ` +
+          `kernel-threads: ${kernel} failed on a worker thread (a part of its ${total} output rows); ` +
             'the same call on one thread (setKernelThreads(false)) shows the error',
         );
       }

@@ -221,6 +221,8 @@ let callerParts = true;
 const attached = new WeakMap<object, SimdKernels | null>();
 /** The kernel workers of a backend on the threaded build (started by attachSimdKernels). */
 const pools = new WeakMap<object, KernelThreads>();
+/** Backends whose kernel workers are being started (so that concurrent attaches start one pool). */
+const starting = new WeakSet<object>();
 const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 
 /**
@@ -308,13 +310,14 @@ async function startPool(
   kernels: SimdKernels,
 ): Promise<void> {
   const threads = (backend as unknown as WasmBackendLike).wasm?.tfjs?.getThreadsCount?.() ?? 1;
-  if (pools.has(backend) || threads < 2) return;
+  if (pools.has(backend) || starting.has(backend) || threads < 2) return;
+  starting.add(backend);
   const pool = await startKernelThreads(
     moduleFor(true),
     memory,
     kernels.exports as unknown as Record<string, unknown>,
     threads,
-  );
+  ).finally(() => starting.delete(backend));
   if (pool == null) return;
   pools.set(backend, pool);
   // tf.removeBackend (a change of thread count) disposes the backend: its workers go with it.
