@@ -28,6 +28,8 @@ interface Result extends Job {
   /** wasm threads the backend ran (0: not wasm). */
   threads?: number;
   medianMs: number;
+  /** CPU time of all the process's threads per step (median): the step's cost where cores are shared. */
+  cpuMs: number;
   tokensPerS: number;
   gflops: number;
   peakGflops: number;
@@ -52,6 +54,7 @@ const VARIANTS: Record<string, KernelFixOptions> = {
   'no SIMD kernels': { simdKernels: false },
   'no SIMD linear (decoder)': { linearKernels: false },
   'no layer loops (XNNPACK per step)': { layerLoops: false },
+  'no kernel threads': { kernelThreads: false },
   [STOCK]: {
     transposingMatMul: false,
     sharedIdentity: false,
@@ -104,15 +107,21 @@ async function runChild(job: Job): Promise<void> {
       ? (await import('./tbptt-step.js')).tbpttStep(config)
       : (await import('./layers-step.js')).layersStep(config);
   const times = new Map<string, number[]>(variants.map((v) => [v, []]));
+  const cpuTimes = new Map<string, number[]>(variants.map((v) => [v, []]));
   for (let i = 0; i < job.warmup + job.steps; i++) {
     // Rotated each step, so that no variant always follows the same one (garbage, caches).
     for (let k = 0; k < variants.length; k++) {
       const name = variants[(k + i) % variants.length]!;
       apply(name);
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       await step();
       const ms = performance.now() - t0;
-      if (i >= job.warmup) times.get(name)!.push(ms);
+      const cpu = process.cpuUsage(cpu0);
+      if (i >= job.warmup) {
+        times.get(name)!.push(ms);
+        cpuTimes.get(name)!.push((cpu.user + cpu.system) / 1000);
+      }
     }
   }
   const kernels = new Map<string, Awaited<ReturnType<typeof countKernels>>>();
@@ -129,6 +138,7 @@ async function runChild(job: Job): Promise<void> {
       ...job,
       variant: name,
       medianMs,
+      cpuMs: median(cpuTimes.get(name)!),
       tokensPerS: (config.batch * config.window * 1000) / medianMs,
       gflops: stepFlops(config) / (medianMs * 1e6),
       peakGflops,
@@ -158,6 +168,7 @@ function spawnJob(job: Job): Result[] {
       {
         ...job,
         medianMs: Number.NaN,
+        cpuMs: Number.NaN,
         tokensPerS: Number.NaN,
         gflops: Number.NaN,
         peakGflops: Number.NaN,
@@ -289,7 +300,7 @@ async function main(): Promise<void> {
       return;
     }
     console.log(
-      `${pad(label, 48)} ${fmt(r.medianMs).padStart(9)} ms  ${fmt(r.tokensPerS, 0).padStart(8)} tok/s  ` +
+      `${pad(label, 48)} ${fmt(r.medianMs).padStart(9)} ms (CPU ${fmt(r.cpuMs).padStart(7)} ms)  ${fmt(r.tokensPerS, 0).padStart(8)} tok/s  ` +
         `${fmt(r.gflops, 2).padStart(6)} GFLOP/s (${fmt((100 * r.gflops) / r.peakGflops)}% of ${fmt(r.peakGflops)})  ` +
         `${String(r.kernels).padStart(6)} kernels  ${fmt(r.peakRssMb, 0).padStart(5)} MB  (${r.steps} steps, round ${round})`,
     );

@@ -531,17 +531,16 @@ INLINE v128_t load_lanes(const float *p, u32 c) {
  * z [N, O] = x [N, K] · Wᵀ + b: z_no = b_o + Σ_k x_nk W_ok (has_bias 0: no b). Two rows of x against four
  * rows of W at a time, as dot products over k (four partial sums per lane, added at the end); the rows of
  * W in blocks of LIN_BLOCK, each block met by every row of a block of lin_rows(K) rows of x while both are
- * in cache.
+ * in cache. Computes the columns [o0, o1) of z (linear_forward: all of them).
  */
-EXPORT(linear_forward)
-void linear_forward(const float *x, const float *w, const float *bias, float *z, u32 N, u32 K, u32 O,
-                    u32 has_bias) {
+INLINE void linear_forward_columns(const float *x, const float *w, const float *bias, float *z, u32 N, u32 K,
+                                  u32 O, u32 has_bias, u32 o0, u32 o1) {
   const u32 K4 = K & ~3u;
   const u32 block_rows = lin_rows(K);
   for (u32 nb = 0; nb < N; nb += block_rows) {
     const u32 ne = min_u32(nb + block_rows, N);
-    for (u32 ob = 0; ob < O; ob += LIN_BLOCK) {
-      const u32 oe = min_u32(ob + LIN_BLOCK, O);
+    for (u32 ob = o0; ob < o1; ob += LIN_BLOCK) {
+      const u32 oe = min_u32(ob + LIN_BLOCK, o1);
       for (u32 n = nb; n < ne; n += 2) {
         const int two = n + 1 < ne;
         const float *x0 = x + n * K, *x1 = two ? x0 + K : x0;
@@ -597,6 +596,12 @@ void linear_forward(const float *x, const float *w, const float *bias, float *z,
       }
     }
   }
+}
+
+EXPORT(linear_forward)
+void linear_forward(const float *x, const float *w, const float *bias, float *z, u32 N, u32 K, u32 O,
+                    u32 has_bias) {
+  linear_forward_columns(x, w, bias, z, N, K, O, has_bias, 0, O);
 }
 
 /* Adds (first: stores) one row's lanes of a dx tile: lo (4 lanes, or lane 0 at width 1), hi (width 8). */
@@ -706,18 +711,18 @@ INLINE void linear_dw_tile(const float *g, const float *x, float *dw, u32 n0, u3
 /*
  * dW [O, K] = gᵀ x: dW_ok = Σ_n g_no x_nk, and (has_bias) db [O] = Σ_n g_no. Four rows of dW by eight
  * columns at a time, g's four columns splat, x's rows loaded; over the rows n in blocks of lin_rows(K)
- * (a block of x stays in L2 while every column of g meets it), each block's sums added to dW.
+ * (a block of x stays in L2 while every column of g meets it), each block's sums added to dW. Computes the
+ * rows [o0, o1) of dW and db (linear_backward_weight: all of them).
  */
-EXPORT(linear_backward_weight)
-void linear_backward_weight(const float *g, const float *x, float *dw, float *db, u32 N, u32 K, u32 O,
-                            u32 has_bias) {
+INLINE void linear_backward_weight_rows(const float *g, const float *x, float *dw, float *db, u32 N, u32 K,
+                                       u32 O, u32 has_bias, u32 o0, u32 o1) {
   const u32 block_rows = lin_rows(K);
   /* N = 0: one empty block, so that dW and db are stored (as zeros) */
   for (u32 nb = 0;; nb += block_rows) {
     const u32 ne = min_u32(nb + block_rows, N);
     const int first = nb == 0;
-    for (u32 o = 0; o < O; o += 4) {
-      const u32 c = min_u32(O - o, 4);
+    for (u32 o = o0; o < o1; o += 4) {
+      const u32 c = min_u32(o1 - o, 4);
       if (has_bias) {
         v128_t acc = wasm_f32x4_splat(0.0f);
         for (u32 n = nb; n < ne; n++) acc = wasm_f32x4_add(acc, load_lanes(g + n * O + o, c));
@@ -730,6 +735,61 @@ void linear_backward_weight(const float *g, const float *x, float *dw, float *db
     }
     if (ne >= N) break;
   }
+}
+
+EXPORT(linear_backward_weight)
+void linear_backward_weight(const float *g, const float *x, float *dw, float *db, u32 N, u32 K, u32 O,
+                            u32 has_bias) {
+  linear_backward_weight_rows(g, x, dw, db, N, K, O, has_bias, 0, O);
+}
+
+/* ---------------------------------------------------------------------------------------------------- */
+/* Parts of kernels, for threads (src/kernels/simd/kernel-threads.ts)                                    */
+/* ---------------------------------------------------------------------------------------------------- */
+
+/*
+ * Each `<kernel>_part` takes the arguments of <kernel> and a range [lo, hi) of its output: rows of z, dx,
+ * p, ∂z (softmax) or rows of dW (= columns of z for the forward product). It computes exactly what
+ * <kernel> computes there — every output element by the same operations in the same order — so threads
+ * that split one call into parts give bit-identical results, and no part sums into another's output.
+ */
+
+/* Columns [lo, hi) of z [N, O] (rows lo..hi−1 of W). */
+EXPORT(linear_forward_part)
+void linear_forward_part(const float *x, const float *w, const float *bias, float *z, u32 N, u32 K, u32 O,
+                         u32 has_bias, u32 lo, u32 hi) {
+  linear_forward_columns(x, w, bias, z, N, K, O, has_bias, lo, hi);
+}
+
+/* Rows [lo, hi) of dx [N, K]. */
+EXPORT(linear_backward_input_part)
+void linear_backward_input_part(const float *g, const float *w, float *dx, u32 N, u32 K, u32 O, u32 lo,
+                                u32 hi) {
+  (void)N;
+  linear_backward_input(g + (u64)lo * O, w, dx + (u64)lo * K, hi - lo, K, O);
+}
+
+/* Rows [lo, hi) of dW [O, K] and entries [lo, hi) of db. */
+EXPORT(linear_backward_weight_part)
+void linear_backward_weight_part(const float *g, const float *x, float *dw, float *db, u32 N, u32 K, u32 O,
+                                 u32 has_bias, u32 lo, u32 hi) {
+  linear_backward_weight_rows(g, x, dw, db, N, K, O, has_bias, lo, hi);
+}
+
+/* Rows [lo, hi) of loss and p. */
+EXPORT(softmax_ce_forward_part)
+void softmax_ce_forward_part(const float *z, const int *targets, float *loss, float *p, u32 N, u32 O, u32 lo,
+                             u32 hi) {
+  (void)N;
+  softmax_ce_forward(z + (u64)lo * O, targets + lo, loss + lo, p + (u64)lo * O, hi - lo, O);
+}
+
+/* Rows [lo, hi) of grad. */
+EXPORT(softmax_ce_backward_part)
+void softmax_ce_backward_part(const float *p, const int *targets, const float *scale, float *grad, u32 N,
+                              u32 O, u32 lo, u32 hi) {
+  (void)N;
+  softmax_ce_backward(p + (u64)lo * O, targets + lo, scale + lo, grad + (u64)lo * O, hi - lo, O);
 }
 
 /* ---------------------------------------------------------------------------------------------------- */

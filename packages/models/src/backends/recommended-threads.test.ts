@@ -29,11 +29,20 @@ describe('recommendedWasmThreads', () => {
     expect(stepMatMulFlops(lm, 20)).toBe(3 * (2 * 2 * 20 * 400 * 800 + 2 * 20 * 200 * 10_000));
   });
 
-  it('keeps the copy model on 1 thread and puts the word LM on the 2 cores of a 2-core machine', () => {
-    expect(recommendedWasmThreads(copy, 64, 2)).toBe(1);
-    expect(recommendedWasmThreads(lm, 20, 2)).toBe(2);
-    expect(recommendedWasmThreads(lm, 20, 1)).toBe(1);
-    expect(recommendedWasmThreads(lm, 20, 64)).toBeLessThanOrEqual(8);
+  it('keeps the copy model on 1 thread and puts the word LM on the 2 cores of an idle 2-core machine', () => {
+    expect(recommendedWasmThreads(copy, 64, 2, 0)).toBe(1);
+    expect(recommendedWasmThreads(lm, 20, 2, 0)).toBe(2);
+    expect(recommendedWasmThreads(lm, 20, 2, 0.4)).toBe(2);
+    expect(recommendedWasmThreads(lm, 20, 1, 0)).toBe(1);
+    expect(recommendedWasmThreads(lm, 20, 64, 0)).toBe(6);
+    expect(recommendedWasmThreads(lm, 20, 64, 60)).toBe(4);
+  });
+
+  it('stays on 1 thread when other work keeps the cores busy (a 2-job sweep on 2 cores)', () => {
+    expect(recommendedWasmThreads(lm, 20, 2, 2)).toBe(1);
+    expect(recommendedWasmThreads(lm, 20, 2, 1)).toBe(1);
+    expect(recommendedWasmThreads(lm, 20, 2, 6.5)).toBe(1);
+    expect(recommendedWasmThreads(copy, 64, 2, 0)).toBe(1);
   });
 
   it("selectBackend's threads 'auto' asks for the model and the batch", async () => {

@@ -1,6 +1,6 @@
 import type { ModelSpec } from '../types.js';
 // `-node` resolves to the browser variant in the browser build (scripts/browser-build.ts).
-import { nodeCoreCount } from './core-count-node';
+import { nodeBusyCores, nodeCoreCount } from './core-count-node';
 import { MAX_WASM_THREADS } from './wasm-thread-count.js';
 
 /**
@@ -34,17 +34,29 @@ export function stepMatMulFlops(spec: ModelSpec, batch: number): number {
 
 /**
  * The wasm thread count that trains `spec` at batch `batch` fastest: 1 below
- * {@link THREADED_FLOPS_PER_STEP} of matrix-product work per time step, else the cores available (at most
- * 2 per 100 MFLOP of work, at most {@link MAX_WASM_THREADS}). `cores` defaults to the machine's logical
- * cores (`os.availableParallelism` in Node, `navigator.hardwareConcurrency` in browsers).
+ * {@link THREADED_FLOPS_PER_STEP} of matrix-product work per time step, or when fewer than 2 cores are
+ * free; else the free cores (at most 2 per 100 MFLOP of work, at most {@link MAX_WASM_THREADS}).
  *
- * `selectBackend('wasm', { threads: 'auto', model: spec, batch })` uses it.
+ * Free cores: `cores` (default: the machine's logical cores, `os.availableParallelism` in Node,
+ * `navigator.hardwareConcurrency` in browsers) less `busyCores` (default: Node's 1-minute load average;
+ * browsers: 0), rounded. Threads only pay on free cores: measured on 2 cores kept busy by a 2-job sweep
+ * (issue 12; Linux shares the CPU between sessions, so extra threads get no extra time), the word LM's
+ * step took 1.1–3.1× longer on 2 threads than on 1, the copy model's 1.2–3.4× longer; with free cores the
+ * LM was 1.3–1.5× faster on 2 threads, the copy model still slower (bench/README.md, "Threads").
+ *
+ * `selectBackend('wasm', { threads: 'auto', model: spec, batch })` uses it; `{ threads: N }` overrides it.
  */
-export function recommendedWasmThreads(spec: ModelSpec, batch: number, cores = logicalCores()): number {
+export function recommendedWasmThreads(
+  spec: ModelSpec,
+  batch: number,
+  cores = logicalCores(),
+  busyCores = nodeBusy ?? 0,
+): number {
   const flops = stepMatMulFlops(spec, batch);
-  if (flops < THREADED_FLOPS_PER_STEP || cores < 2) return 1;
+  const free = Math.round(cores - busyCores);
+  if (flops < THREADED_FLOPS_PER_STEP || free < 2) return 1;
   const byWork = 2 * Math.floor(flops / THREADED_FLOPS_PER_STEP);
-  return Math.max(1, Math.min(cores, byWork, MAX_WASM_THREADS));
+  return Math.max(1, Math.min(free, byWork, MAX_WASM_THREADS));
 }
 
 function logicalCores(): number {
@@ -57,8 +69,12 @@ function logicalCores(): number {
 }
 
 let nodeCores: number | undefined;
-/** Reads the Node core count once (selectBackend awaits it before calling recommendedWasmThreads). */
+let nodeBusy: number | undefined;
+/**
+ * Reads the Node core count (once) and the load average (each call: it changes); selectBackend awaits it
+ * before calling recommendedWasmThreads.
+ */
 export async function loadCoreCount(): Promise<void> {
-  if (nodeCores != null) return;
-  nodeCores = await nodeCoreCount();
+  nodeCores ??= await nodeCoreCount();
+  nodeBusy = await nodeBusyCores();
 }

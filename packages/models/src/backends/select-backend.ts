@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelMode, registerKernelFixes } from '../kernels/register-kernel-fixes.js';
+import { attachSimdKernels } from '../kernels/simd/simd-kernels.js';
 import type { ModelSpec } from '../types.js';
 import type { BackendModule, BackendName, LoadOptions } from './backend-loaders';
 // `-node` resolves to the browser loaders in the browser build (scripts/browser-build.ts).
@@ -41,8 +42,8 @@ export interface SelectBackendOptions {
   threads?: number | 'auto';
   /**
    * With `threads: 'auto'`: the model (and `batch`) the thread count is chosen for,
-   * by {@link recommendedWasmThreads} (1 for small models such as the copy task, where threads hurt; 2 or
-   * more for matrix-product bound ones such as a word LM).
+   * by {@link recommendedWasmThreads} (1 for small models such as the copy task, where threads hurt, and
+   * whenever fewer than 2 cores are free; 2 or more for matrix-product bound ones such as a word LM).
    */
   model?: ModelSpec;
   /** With `threads: 'auto'`: the training batch B. */
@@ -104,6 +105,9 @@ async function activateBackend(name: BackendName, options: LoadOptions, kernels:
   await loaders.verify(name, options);
   await ensureGradients();
   registerKernelFixes(name, { kernels });
+  // This package's SIMD kernels, compiled asynchronously (browsers refuse a synchronous compile on the
+  // main thread), and on the threaded build their worker threads.
+  if (name === 'wasm') await attachSimdKernels(tf.backend());
 }
 
 /** A backend that could not be activated; `installed` tells absent from failed to start. */

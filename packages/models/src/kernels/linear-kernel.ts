@@ -17,7 +17,9 @@ import { simdKernelsFor } from './simd/simd-kernels.js';
  * memory once per few rows; the forward product and the two of the backward pass then cost ≈ 200 ms of
  * transposes and packing per call whatever N, and run at 2–13 GFLOP/s (bench/decoder-products.ts).
  * The kernels keep a block of W's rows in cache while every row of x meets it, with no copies. Their sums
- * are float32, as the tfjs products', in another order: results agree to float32 rounding.
+ * are float32, as the tfjs products', in another order: results agree to float32 rounding. On the threaded
+ * build a large call is split between threads by output rows or columns (simd-kernels.ts `split`), with
+ * the same result bit for bit.
  */
 export const LINEAR = 'TbpttLinear';
 export const LINEAR_GRAD_INPUT = 'TbpttLinearGradInput';
@@ -42,15 +44,13 @@ const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const out = allocate(backend, [rows, outer], 'float32');
   const simd = simdOf(backend, LINEAR);
   const at = (info: TensorInfo) => simd.address(info);
-  simd.exports.linear_forward(
-    at(x!),
-    at(weight!),
-    bias ? at(bias) : 0,
-    at(out),
-    rows,
-    inner,
+  // Split over z's columns (W's rows), in blocks of the kernel's 32 rows of W.
+  simd.split(
+    'linear_forward',
+    [at(x!), at(weight!), bias ? at(bias) : 0, at(out), rows, inner, outer, bias ? 1 : 0],
     outer,
-    bias ? 1 : 0,
+    32,
+    2 * rows * inner * outer,
   );
   return out;
 };
@@ -68,13 +68,13 @@ const gradInputKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
     return dx;
   }
   const simd = simdOf(backend, LINEAR_GRAD_INPUT);
-  simd.exports.linear_backward_input(
-    simd.address(dy!),
-    simd.address(weight!),
-    simd.address(dx),
+  // Split over dx's rows, in groups of the kernel's 4 rows.
+  simd.split(
+    'linear_backward_input',
+    [simd.address(dy!), simd.address(weight!), simd.address(dx), rows, inner, outer],
     rows,
-    inner,
-    outer,
+    4,
+    2 * rows * inner * outer,
   );
   return dx;
 };
@@ -90,15 +90,13 @@ const gradWeightKernel: KernelFunc = ({ inputs, backend: anyBackend, attrs }) =>
   const db = hasBias ? allocate(backend, [outer], 'float32') : null;
   const simd = simdOf(backend, LINEAR_GRAD_WEIGHT);
   const at = (info: TensorInfo) => simd.address(info);
-  simd.exports.linear_backward_weight(
-    at(dy!),
-    at(x!),
-    at(dw),
-    db ? at(db) : 0,
-    rows,
-    inner,
+  // Split over dW's rows (and db's entries), in groups of the kernel's 4 rows: no part sums into another's.
+  simd.split(
+    'linear_backward_weight',
+    [at(dy!), at(x!), at(dw), db ? at(db) : 0, rows, inner, outer, db ? 1 : 0],
     outer,
-    db ? 1 : 0,
+    4,
+    2 * rows * inner * outer,
   );
   return db ? [dw, db] : [dw];
 };

@@ -7,7 +7,7 @@ import { leadingAxesSumConfig } from './leading-axes-sum.js';
 import { setLinearKernel } from './linear-kernel.js';
 import { replaceKernel, restoreStockKernel } from './replace-kernel.js';
 import { sharedIdentityConfig } from './shared-identity.js';
-import { setSimdKernels } from './simd/simd-kernels.js';
+import { setKernelThreads, setSimdKernels } from './simd/simd-kernels.js';
 import { setLayerLoops } from './simd/simd-layer-loop.js';
 import { clearTransposeCache, transposingMatMulConfig } from './transposing-matmul.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
@@ -64,6 +64,11 @@ export interface KernelFixOptions {
    * matMul for every step's product and the SIMD pointwise steps.
    */
   layerLoops?: boolean;
+  /**
+   * wasm on the threaded build, with `simdKernels`: split large calls of the decoder's kernels and of
+   * softmax cross-entropy between the threads (kernel-threads.ts); off: on the calling thread only.
+   */
+  kernelThreads?: boolean;
 }
 
 const REPLACEABLE = [
@@ -125,6 +130,7 @@ export function registerKernelFixes(backendName: string, options: KernelFixOptio
     setSimdKernels(on(options.simdKernels));
     setLinearKernel(on(options.linearKernels));
     setLayerLoops(on(options.layerLoops));
+    setKernelThreads(on(options.kernelThreads));
   }
 }
 

@@ -71,13 +71,14 @@ const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend, attrs }) => {
   const simd = simdKernelsFor(backend);
   if (simd != null) {
     const at = (info: TensorInfo) => simd.address(info);
-    simd.exports.softmax_ce_forward(
-      at(logitsInfo),
-      at(targetsInfo),
-      at(lossInfo),
-      at(probabilitiesInfo),
+    // Split over rows on the threaded build. Work: an element takes as long as ≈ 70 operations of the
+    // decoder's products (exp, float64 sum, normalisation; bench/kernel-threads.ts).
+    simd.split(
+      'softmax_ce_forward',
+      [at(logitsInfo), at(targetsInfo), at(lossInfo), at(probabilitiesInfo), rows, classes],
       rows,
-      classes,
+      1,
+      70 * rows * classes,
     );
     return [lossInfo, probabilitiesInfo];
   }
@@ -115,7 +116,15 @@ const backwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const simd = simdKernelsFor(backend);
   if (simd != null) {
     const at = (info: TensorInfo) => simd.address(info);
-    simd.exports.softmax_ce_backward(at(pInfo), at(targetsInfo), at(scaleInfo), at(gradInfo), rows, classes);
+    // Split over rows on the threaded build. Work: memory-bound, an element takes as long as ≈ 6
+    // operations of the decoder's products (bench/kernel-threads.ts).
+    simd.split(
+      'softmax_ce_backward',
+      [at(pInfo), at(targetsInfo), at(scaleInfo), at(gradInfo), rows, classes],
+      rows,
+      1,
+      6 * rows * classes,
+    );
     return gradInfo;
   }
   const p = float32View(backend, pInfo);

@@ -1,5 +1,8 @@
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import { type KernelThreads, type SplitKernel, startKernelThreads } from './kernel-threads.js';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-binary.js';
+
+export type { SplitKernel } from './kernel-threads.js';
 
 /**
  * This package's own WebAssembly SIMD kernels (`wasm/tbptt-kernels.c`), instantiated against
@@ -221,6 +224,12 @@ export interface SimdKernelExports {
     outer: number,
     hasBias: number,
   ): void;
+  /** `<kernel>_part`: the kernel's arguments, then the output rows [lo, hi) (kernel-threads.ts). */
+  linear_forward_part(...argsThenRange: number[]): void;
+  linear_backward_input_part(...argsThenRange: number[]): void;
+  linear_backward_weight_part(...argsThenRange: number[]): void;
+  softmax_ce_forward_part(...argsThenRange: number[]): void;
+  softmax_ce_backward_part(...argsThenRange: number[]): void;
   sgd_update(
     theta: number,
     g: number,
@@ -282,21 +291,51 @@ export interface SimdKernels {
   readonly exports: SimdKernelExports;
   /** The byte address of a tensor's data in the backend's heap. */
   address(info: TensorInfo): number;
+  /**
+   * Runs `kernel` (one with a `_part` export) with `args` over all of its output rows [0, total): in one
+   * call, or — on the threaded build, with kernel threads on ({@link setKernelThreads}) and at least
+   * {@link MIN_SPLIT_FLOPS} of work — split into parts of a multiple of `grain` rows between this thread
+   * and the kernel workers (kernel-threads.ts). Bit-identical results either way.
+   */
+  split(kernel: SplitKernel, args: readonly number[], total: number, grain: number, flops: number): void;
+  /** Threads a large split call runs on: 1 without kernel workers. */
+  readonly threads: number;
+  /** Parts of split calls the kernel workers have run (0 without workers). */
+  readonly workerParts: number;
 }
+
+/**
+ * Work below which a kernel call stays on one thread, in floating-point operations of the decoder's
+ * products (other kernels count the operations that take as long: see their calls of `split`). Measured
+ * with bench/kernel-threads.ts on 2 cores: a split call costs ≈ 0.1 ms more CPU time than one call (waking
+ * the worker, claiming parts), whatever its size; the decoder's products run at ≈ 15 GFLOP/s, so 8 MFLOP
+ * (≈ 0.5 ms on one thread) is where halving the work on a free core starts to save more than that.
+ */
+export const MIN_SPLIT_FLOPS = 8e6;
 
 interface WasmModuleLike {
   asm?: { memory?: WebAssembly.Memory };
   wasmMemory?: WebAssembly.Memory;
   tbpttMemory?: WebAssembly.Memory;
+  /** XNNPACK's thread count (tfjs-backend-wasm's bridge; threaded build: the pool's size). */
+  tfjs?: { getThreadsCount?: () => number };
 }
 
 interface WasmBackendLike {
   wasm?: WasmModuleLike;
   dataIdMap?: { get(dataId: object): { memoryOffset: number } | undefined };
+  dispose(): void;
 }
 
 let enabled = true;
+let threadsEnabled = true;
+let splitFlops = MIN_SPLIT_FLOPS;
+let callerParts = true;
 const attached = new WeakMap<object, SimdKernels | null>();
+/** The kernel workers of a backend on the threaded build (started by attachSimdKernels). */
+const pools = new WeakMap<object, KernelThreads>();
+/** Backends whose kernel workers are being started (so that concurrent attaches start one pool). */
+const starting = new WeakSet<object>();
 const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 
 /**
@@ -310,6 +349,18 @@ export function setSimdKernels(on: boolean): void {
 /** True when the SIMD kernels are switched on ({@link setSimdKernels}). */
 export function simdKernelsEnabled(): boolean {
   return enabled;
+}
+
+/**
+ * Turns the splitting of this package's kernels between threads (threaded build only) off — every call on
+ * the calling thread — or back on, splitting calls of at least `minFlops` of work (default
+ * {@link MIN_SPLIT_FLOPS}). For comparisons, benchmarks and tests; on by default. `callerTakesParts`
+ * false (tests): the calling thread leaves every part to the workers.
+ */
+export function setKernelThreads(on: boolean, minFlops = MIN_SPLIT_FLOPS, callerTakesParts = true): void {
+  threadsEnabled = on;
+  splitFlops = minFlops;
+  callerParts = callerTakesParts;
 }
 
 function decode(base64: string): Uint8Array {
@@ -340,35 +391,82 @@ function moduleFor(shared: boolean): WebAssembly.Module {
 
 function wrap(backend: KernelBackend, instance: WebAssembly.Instance): SimdKernels {
   const map = (backend as unknown as WasmBackendLike).dataIdMap!;
+  const exports = instance.exports as unknown as SimdKernelExports;
   return {
-    exports: instance.exports as unknown as SimdKernelExports,
+    exports,
     address(info) {
       const entry = map.get(info.dataId);
       if (entry == null) throw new Error('simd-kernels: tensor is not on the wasm backend (disposed?)');
       return entry.memoryOffset;
     },
+    split(kernel, args, total, grain, flops) {
+      const pool = threadsEnabled && flops >= splitFlops ? pools.get(backend) : undefined;
+      if (pool != null) pool.run(kernel, args, total, grain, callerParts);
+      else (exports[kernel] as (...values: number[]) => void)(...args);
+    },
+    get threads() {
+      return pools.get(backend)?.threads ?? 1;
+    },
+    get workerParts() {
+      return pools.get(backend)?.workerParts ?? 0;
+    },
+  };
+}
+
+/**
+ * Starts the kernel workers of a backend on the threaded build (a shared memory, XNNPACK on more than one
+ * thread), one fewer than XNNPACK's threads, and stops them when the backend is disposed.
+ */
+async function startPool(
+  backend: KernelBackend,
+  memory: WebAssembly.Memory,
+  kernels: SimdKernels,
+): Promise<void> {
+  const threads = (backend as unknown as WasmBackendLike).wasm?.tfjs?.getThreadsCount?.() ?? 1;
+  if (pools.has(backend) || starting.has(backend) || threads < 2) return;
+  starting.add(backend);
+  const pool = await startKernelThreads(
+    moduleFor(true),
+    memory,
+    kernels.exports as unknown as Record<string, unknown>,
+    threads,
+  ).finally(() => starting.delete(backend));
+  if (pool == null) return;
+  pools.set(backend, pool);
+  // tf.removeBackend (a change of thread count) disposes the backend: its workers go with it.
+  const owner = backend as unknown as WasmBackendLike;
+  const dispose = owner.dispose.bind(backend);
+  owner.dispose = () => {
+    pool.stop();
+    pools.delete(backend);
+    dispose();
   };
 }
 
 /**
  * Compiles and instantiates the kernels for a wasm backend, asynchronously (browsers refuse synchronous
- * compilation of modules over 4 KB on the main thread). selectBackend('wasm') calls it; afterwards
- * {@link simdKernelsFor} finds the instance. Resolves to false when the backend's memory cannot be found.
+ * compilation of modules over 4 KB on the main thread), and on the threaded build starts the kernel
+ * workers (kernel-threads.ts). selectBackend('wasm') calls it; afterwards {@link simdKernelsFor} finds the
+ * instance. Resolves to false when the backend's memory cannot be found.
  */
 export async function attachSimdKernels(backend: KernelBackend): Promise<boolean> {
-  if (attached.get(backend) != null) return true;
   const memory = memoryOf(backend);
   if (memory == null || (backend as unknown as WasmBackendLike).dataIdMap == null) {
     attached.set(backend, null);
     return false;
   }
   const shared = isShared(memory);
-  const key = shared ? 'shared' : 'plain';
-  compiled[key] ??= await WebAssembly.compile(
-    decode(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64) as BufferSource,
-  );
-  const instance = await WebAssembly.instantiate(compiled[key]!, { env: { memory } });
-  attached.set(backend, wrap(backend, instance));
+  let kernels = attached.get(backend);
+  if (kernels == null) {
+    const key = shared ? 'shared' : 'plain';
+    compiled[key] ??= await WebAssembly.compile(
+      decode(shared ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64) as BufferSource,
+    );
+    const instance = await WebAssembly.instantiate(compiled[key]!, { env: { memory } });
+    kernels = wrap(backend, instance);
+    attached.set(backend, kernels);
+  }
+  if (shared) await startPool(backend, memory, kernels);
   return true;
 }
 

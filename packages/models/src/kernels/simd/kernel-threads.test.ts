@@ -1,0 +1,304 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../backends/select-backend.js';
+import { softmaxCrossEntropy } from '../../loss/softmax-cross-entropy.js';
+import {
+  SOFTMAX_CE,
+  SOFTMAX_CE_GRAD,
+  useSoftmaxCrossEntropyKernel,
+} from '../../loss/softmax-cross-entropy-kernel.js';
+import { createModel } from '../../model/create-model.js';
+import type { EmbeddingModelSpec } from '../../types.js';
+import { LINEAR, LINEAR_GRAD_INPUT, LINEAR_GRAD_WEIGHT, useLinearKernel } from '../linear-kernel.js';
+import { startKernelThreads } from './kernel-threads.js';
+import { KERNELS_SHARED_WASM_BASE64 } from './kernels-binary.js';
+import { setKernelThreads, simdKernelsFor } from './simd-kernels.js';
+
+/** A deterministic pseudo-random float32 fill in [−1, 1). */
+function fill(view: Float32Array, seed: number): void {
+  let s = seed >>> 0;
+  for (let i = 0; i < view.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    view[i] = s / 2 ** 31 - 1;
+  }
+}
+
+describe('startKernelThreads (the pool alone, on a shared memory of its own)', () => {
+  it.each([2, 3])(
+    'splits many calls of every size between the caller and workers with the same bits as one call (%i threads)',
+    async (threads) => {
+      const module = new WebAssembly.Module(Buffer.from(KERNELS_SHARED_WASM_BASE64, 'base64'));
+      const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<
+        string,
+        (...args: number[]) => void
+      >;
+      const pool = await startKernelThreads(module, memory, exports, threads);
+      expect(pool).not.toBeNull();
+      try {
+        expect(pool!.threads).toBe(threads);
+        const heap = new Float32Array(memory.buffer);
+        // x [N, K] at 0, W [O, K], b [O], and two outputs [N, O] (split, whole) after them; float indices.
+        let partsBefore = 0;
+        for (let call = 0; call < 60; call++) {
+          const N = 1 + ((call * 7) % 23);
+          const K = 1 + ((call * 5) % 19);
+          const O = 1 + ((call * 37) % 301);
+          const x = 0;
+          const w = x + N * K;
+          const b = w + O * K;
+          const split = b + O;
+          const whole = split + N * O;
+          fill(heap.subarray(x, b + O), call + 1);
+          heap.fill(Number.NaN, split, whole + N * O);
+          pool!.run('linear_forward', [4 * x, 4 * w, 4 * b, 4 * split, N, K, O, 1], O, 4);
+          exports.linear_forward!(4 * x, 4 * w, 4 * b, 4 * whole, N, K, O, 1);
+          expect(heap.subarray(split, split + N * O)).toEqual(heap.subarray(whole, whole + N * O));
+        }
+        // Every part on the workers (the caller only waits): their parts alone make the whole output.
+        for (const [N, K, O, parts] of [
+          [1, 13, 203, threads === 2 ? 8 : 11],
+          [64, 64, 4096, 4 * threads],
+        ] as const) {
+          fill(heap.subarray(0, N * K + O * K + O), 99);
+          const out = N * K + O * K + O;
+          const reference = out + N * O;
+          heap.fill(Number.NaN, out, reference);
+          partsBefore = pool!.workerParts;
+          pool!.run('linear_forward', [0, 4 * N * K, 4 * (N * K + O * K), 4 * out, N, K, O, 1], O, 4, false);
+          exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
+          expect(heap.subarray(out, out + N * O)).toEqual(heap.subarray(reference, reference + N * O));
+          // 4 parts per thread, of a multiple of 4 rows: ⌈203 / ⌈203 / 12 / 4⌉·4⌉ = 11 parts on 3 threads
+          expect(pool!.workerParts - partsBefore).toBe(parts);
+        }
+      } finally {
+        pool!.stop();
+      }
+      expect(() => pool!.run('linear_forward', [0, 0, 0, 0, 1, 1, 8, 0], 8, 4)).toThrow(/stopped pool/);
+    },
+    60_000,
+  );
+
+  it('gives no pool, without waiting out its timeout, when no worker can instantiate the module', async () => {
+    // (module (import "env" "f" (func))): the workers' instantiation fails (no env.f).
+    const module = new WebAssembly.Module(
+      new Uint8Array([
+        0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 2, 9, 1, 3, 101, 110, 118, 1, 102, 0, 0,
+      ]),
+    );
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      const t0 = Date.now();
+      expect(await startKernelThreads(module, memory, {}, 2)).toBeNull();
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      console.warn = warn;
+    }
+  }, 30_000);
+});
+
+/** Small enough to be quick; with the split threshold at 0 every call of the kernels is split. */
+const SPEC: EmbeddingModelSpec = {
+  cell: 'lstm',
+  input: 'embedding',
+  vocabSize: 203,
+  embeddingSize: 24,
+  hiddenSize: 37,
+  numLayers: 2,
+  outputSize: 203,
+  seed: 5,
+};
+
+/**
+ * Every output of `run` read back: on one thread, and split with every part on the kernel worker (the
+ * caller only waits, so that the worker's parts are what is compared, whatever the timing).
+ */
+function oneAndSplit(run: () => tf.Tensor[]): { one: Float32Array[]; split: Float32Array[] } {
+  const read = () =>
+    tf.tidy(() => run().map((t) => t.dataSync().slice() as Float32Array)) as unknown as Float32Array[];
+  setKernelThreads(false);
+  const one = read();
+  setKernelThreads(true, 0, false);
+  try {
+    return { one, split: read() };
+  } finally {
+    setKernelThreads(true);
+  }
+}
+
+describe('kernels split between threads on the threaded wasm build', () => {
+  let threaded = false;
+  afterAll(async () => {
+    await selectBackend('wasm', { threads: 1 });
+  });
+
+  async function threadedOrSkip(ctx: { skip: (reason: string) => void }): Promise<boolean> {
+    if (!threaded) {
+      try {
+        await selectBackend('wasm', { threads: 2 });
+        threaded = true;
+      } catch (error) {
+        ctx.skip(`the threaded-SIMD wasm build cannot start here: ${(error as Error).message}`);
+        return false;
+      }
+    }
+    expect(simdKernelsFor(tf.backend())?.threads).toBe(2);
+    expect(useLinearKernel()).toBe(true);
+    expect(useSoftmaxCrossEntropyKernel()).toBe(true);
+    return true;
+  }
+
+  // [N, K, O]: one row, K not a multiple of 4, O across several of the kernels' 32-row blocks and parts.
+  const SHAPES: [number, number, number][] = [
+    [1, 13, 203],
+    [37, 13, 203],
+    [5, 64, 1000],
+    [70, 200, 517],
+  ];
+
+  it('the decoder kernels (forward with and without bias, both gradients) give the same bits', async (ctx) => {
+    if (!(await threadedOrSkip(ctx))) return;
+    const simd = simdKernelsFor(tf.backend())!;
+    const before = tf.memory().numTensors;
+    const partsBefore = simd.workerParts;
+    for (const [N, K, O] of SHAPES) {
+      const x = tf.randomNormal([N, K], 0, 1, 'float32', N);
+      const w = tf.randomNormal([O, K], 0, 1, 'float32', K);
+      const b = tf.randomNormal([O], 0, 1, 'float32', O);
+      const dy = tf.randomNormal([N, O], 0, 1, 'float32', N + O);
+      const { one, split } = oneAndSplit(() => [
+        tf.engine().runKernel(LINEAR, { x, weight: w, bias: b }) as tf.Tensor,
+        tf.engine().runKernel(LINEAR, { x, weight: w }) as tf.Tensor,
+        tf.engine().runKernel(LINEAR_GRAD_INPUT, { dy, weight: w }) as tf.Tensor,
+        ...(tf
+          .engine()
+          .runKernel(LINEAR_GRAD_WEIGHT, { dy, x }, { hasBias: true }) as unknown as tf.Tensor[]),
+        ...(tf
+          .engine()
+          .runKernel(LINEAR_GRAD_WEIGHT, { dy, x }, { hasBias: false }) as unknown as tf.Tensor[]),
+      ]);
+      expect(split.length).toBe(6);
+      split.forEach((values, i) => {
+        expect(values, `[${N}, ${K}, ${O}] output ${i}`).toEqual(one[i]);
+      });
+      // Sanity: the outputs are not trivially equal (zeros).
+      expect(Math.max(...one[0]!.map(Math.abs))).toBeGreaterThan(0.1);
+      tf.dispose([x, w, b, dy]);
+    }
+    // The splits ran on the worker (else the comparison proves nothing): 8 parts per call of O ≥ 64.
+    expect(simd.workerParts - partsBefore).toBeGreaterThanOrEqual(8 * 5 * (SHAPES.length - 1));
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it('softmax cross-entropy forward and backward give the same bits', async (ctx) => {
+    if (!(await threadedOrSkip(ctx))) return;
+    const simd = simdKernelsFor(tf.backend())!;
+    const before = tf.memory().numTensors;
+    const partsBefore = simd.workerParts;
+    for (const [N, O] of [
+      [1, 203],
+      [37, 13],
+      [101, 1001],
+    ] as const) {
+      const logits = tf.randomNormal([N, O], 0, 3, 'float32', N);
+      const targets = tf.randomUniform([N], 0, O, 'int32', O);
+      const scale = tf.randomUniform([N], 0.5, 1.5, 'float32', 7);
+      const { one, split } = oneAndSplit(() => {
+        const [loss, p] = tf
+          .engine()
+          .runKernel(SOFTMAX_CE, { logits, targets }, {}) as unknown as tf.Tensor[];
+        const grad = tf
+          .engine()
+          .runKernel(SOFTMAX_CE_GRAD, { probabilities: p!, targets, rowScale: scale }, {}) as tf.Tensor;
+        return [loss!, p!, grad];
+      });
+      split.forEach((values, i) => {
+        expect(values, `[${N}, ${O}] output ${i}`).toEqual(one[i]);
+      });
+      tf.dispose([logits, targets, scale]);
+    }
+    expect(simd.workerParts).toBeGreaterThan(partsBefore);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 60_000);
+
+  it("a whole LM step's loss and gradients are the same bits", async (ctx) => {
+    if (!(await threadedOrSkip(ctx))) return;
+    const before = tf.memory().numTensors;
+    const model = createModel(SPEC);
+    const inputs = tf.randomUniform([6, 9], 0, SPEC.vocabSize, 'int32', 11);
+    const targets = tf.randomUniform([6 * 9], 0, SPEC.outputSize, 'int32', 12) as tf.Tensor1D;
+    const state = model.initialState(9);
+    const { one, split } = oneAndSplit(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.forward(inputs, state, { training: true }).logits;
+        const [steps, batch, classes] = logits.shape;
+        // [T, B, O] -> [T·B, O]
+        return softmaxCrossEntropy(targets, tf.reshape(logits, [steps * batch, classes]) as tf.Tensor2D);
+      }, model.variables);
+      return [value, ...model.variables.map((v) => grads[v.name]!)];
+    });
+    expect(split.length).toBe(model.variables.length + 1);
+    split.forEach((values, i) => {
+      expect(values, `output ${i}`).toEqual(one[i]);
+    });
+    expect(Math.max(...one.slice(1).map((g) => Math.max(...g.map(Math.abs))))).toBeGreaterThan(1e-4);
+    tf.dispose([inputs, targets, ...state]);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it("lets Node exit by itself after split calls (the workers are unref'd)", async (ctx) => {
+    if (!(await threadedOrSkip(ctx))) return;
+    const scratch = mkdtempSync(join(tmpdir(), 'tbptt-kernel-threads-'));
+    const source = (file: string) => JSON.stringify(fileURLToPath(new URL(file, import.meta.url)));
+    const script = join(scratch, 'user.mts');
+    writeFileSync(
+      script,
+      `const core = await import(${JSON.stringify(createRequire(import.meta.url).resolve('@tensorflow/tfjs-core'))});
+const tf = core.default ?? core;
+const { selectBackend } = await import(${source('../../backends/select-backend.ts')});
+const { linear } = await import(${source('../linear-kernel.ts')});
+const { setKernelThreads, simdKernelsFor } = await import(${source('./simd-kernels.ts')});
+await selectBackend('wasm', { threads: 2 });
+setKernelThreads(true, 0, false);
+const x = tf.randomNormal([64, 64]);
+const w = tf.randomNormal([4096, 64]);
+linear(x, w).dataSync();
+console.log('worker parts', simdKernelsFor(tf.backend()).workerParts);
+`,
+    );
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(child.stderr).toBe('');
+      expect(child.stdout).toMatch(/worker parts 8/);
+      // Exited by itself, not killed at the timeout.
+      expect(child.signal).toBeNull();
+      expect(child.status).toBe(0);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('stops the workers with the backend: back on one thread there are none', async (ctx) => {
+    if (!(await threadedOrSkip(ctx))) return;
+    const old = simdKernelsFor(tf.backend())!;
+    expect(old.threads).toBe(2);
+    await selectBackend('wasm', { threads: 1 });
+    threaded = false;
+    // The old backend was disposed (tf.removeBackend), and its pool with it.
+    expect(old.threads).toBe(1);
+    expect(simdKernelsFor(tf.backend())?.threads).toBe(1);
+  }, 60_000);
+});

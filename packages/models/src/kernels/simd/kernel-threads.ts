@@ -1,0 +1,243 @@
+// `-node` resolves to the browser variant in the browser build (scripts/browser-build.ts).
+import { startKernelWorker } from './kernel-workers-node';
+
+/**
+ * This package's own kernels on several threads, for tfjs-backend-wasm's threaded build (whose XNNPACK
+ * splits only its own products): a small pool of workers, each with an instance of the kernels'
+ * shared-memory module on the backend's own `WebAssembly.Memory` (the same heap, no copies).
+ *
+ * A call is split into parts of its output — rows of z, dx and the softmax outputs, rows of dW (columns
+ * of z) — each computed by the kernel's `<kernel>_part` export exactly as the whole kernel computes it, so
+ * that the result is bit-identical to one thread's and no thread sums into another's output. The calling
+ * thread publishes the job, claims parts itself, and waits until every claimed part is done; the parts
+ * are claimed one at a time from a shared counter, so a worker that wakes late (a loaded machine) takes
+ * fewer parts instead of holding the call up.
+ *
+ * Control block (an Int32Array on its own SharedArrayBuffer):
+ *
+ *     [TICKET]     unclaimed parts of the current job (0: none; STOPPED: the pool is shut down).
+ *                  Workers sleep in Atomics.wait while it is 0; a part is claimed by decrementing it
+ *                  with compare-and-swap: part index = PARTS − (the value claimed).
+ *     [COMPLETED]  parts done; the caller waits for it to reach PARTS.
+ *     [FAILED]     1 when a part threw on a worker.
+ *     [KERNEL] [TOTAL] [PART] [PARTS] [ARGC]   the job: kernel index, output length, part length,
+ *                  part count, argument count; the arguments as float64 from byte ARGS_BYTE_OFFSET.
+ *     [WORKER_PARTS]  parts the workers have run since the pool started (for tests and benchmarks).
+ *     [READY]      workers that have instantiated the module and serve jobs.
+ *     [NOT_STARTED]  workers whose module would not instantiate (they never claim a part).
+ *
+ * The caller writes a job only when the previous one is complete (every part claimed and done), and
+ * publishes it by storing TICKET last; a worker reads the fields only after a successful claim, so it
+ * never mixes two jobs.
+ *
+ * The caller blocks in Atomics.wait for the last parts where it can (Node, and workers); on a browser's
+ * main thread, where Atomics.wait throws, it spins on Atomics.load instead. The spin is bounded by the
+ * parts workers have claimed and not finished (never more than one part each), and the call is
+ * synchronous either way, so it blocks the main thread no longer than one thread doing the whole call would.
+ */
+
+/** The kernels with a `<kernel>_part` export (wasm/tbptt-kernels.c, "Parts of kernels, for threads"). */
+export const SPLIT_KERNELS = [
+  'linear_forward',
+  'linear_backward_input',
+  'linear_backward_weight',
+  'softmax_ce_forward',
+  'softmax_ce_backward',
+] as const;
+export type SplitKernel = (typeof SPLIT_KERNELS)[number];
+
+const TICKET = 0;
+const COMPLETED = 1;
+const FAILED = 2;
+const KERNEL = 3;
+const TOTAL = 4;
+const PART = 5;
+const PARTS = 6;
+const ARGC = 7;
+const WORKER_PARTS = 8;
+const READY = 9;
+const NOT_STARTED = 10;
+const ARGS_BYTE_OFFSET = 64;
+const MAX_ARGS = 12;
+const STOPPED = -1;
+const CONTROL_BYTES = ARGS_BYTE_OFFSET + 8 * MAX_ARGS;
+
+/** Parts per thread of a split call: a few, so that a worker that starts late still takes a share. */
+const PARTS_PER_THREAD = 4;
+
+/** The most parts of one call (the ticket counts them down). */
+const MAX_PARTS = 64;
+
+/** How long {@link startKernelThreads} waits for its workers to serve jobs (they need not: see below). */
+const READY_TIMEOUT_MS = 10_000;
+
+/** A started worker, as the platform's starter returns it. */
+export interface KernelWorkerHandle {
+  terminate(): void;
+}
+
+/** What a worker is started with (Node: `workerData`; browsers: its first message). */
+export interface KernelWorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  kernels: readonly string[];
+}
+
+type PartFunction = (...args: number[]) => void;
+
+/** A pool of kernel workers on one backend's memory (see the file comment). */
+export interface KernelThreads {
+  /** Threads that run a split call: the caller and the workers that serve jobs. */
+  readonly threads: number;
+  /**
+   * Runs `kernel` over the output rows [0, total) in parts of a multiple of `grain` rows, on the caller and
+   * the workers; returns when every part is done. `args` are the whole kernel's arguments. With
+   * `callerTakesParts` false the caller only waits, and the workers run every part (for tests).
+   */
+  run(
+    kernel: SplitKernel,
+    args: readonly number[],
+    total: number,
+    grain: number,
+    callerTakesParts?: boolean,
+  ): void;
+  /** Parts the workers (not the caller) have run so far. */
+  readonly workerParts: number;
+  /** Stops the workers (the pool cannot be used afterwards). */
+  stop(): void;
+}
+
+/** True when this thread may block in Atomics.wait (not a browser's main thread). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts `threads − 1` kernel workers on `memory` (a shared memory) with the shared-memory kernel module,
+ * and returns the pool; `exports` are the caller's own instance of the same module. Null when workers
+ * cannot be started here (no worker API, or not cross-origin isolated in a browser).
+ */
+export async function startKernelThreads(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  exports: Record<string, unknown>,
+  threads: number,
+): Promise<KernelThreads | null> {
+  if (threads < 2 || typeof SharedArrayBuffer === 'undefined') return null;
+  const controlBuffer = new SharedArrayBuffer(CONTROL_BYTES);
+  const control = new Int32Array(controlBuffer);
+  const args = new Float64Array(controlBuffer, ARGS_BYTE_OFFSET, MAX_ARGS);
+  const init: KernelWorkerInit = { module, memory, control: controlBuffer, kernels: SPLIT_KERNELS };
+  const workers: KernelWorkerHandle[] = [];
+  for (let i = 1; i < threads; i++) {
+    const worker = await startKernelWorker(init);
+    if (worker == null) break;
+    workers.push(worker);
+  }
+  if (workers.length === 0) return null;
+  // Wait (yielding: a browser starts workers from its event loop) until the workers serve jobs, so that
+  // the first calls are split too. Correctness does not depend on it: parts nobody else claims, the
+  // caller runs itself.
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  const settled = () => Atomics.load(control, READY) + Atomics.load(control, NOT_STARTED);
+  while (settled() < workers.length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  if (Atomics.load(control, NOT_STARTED) === workers.length) {
+    for (const worker of workers) worker.terminate();
+    return null;
+  }
+  const parts = SPLIT_KERNELS.map((name) => exports[`${name}_part`] as PartFunction);
+  const blocking = canBlock();
+  let stopped = false;
+
+  /** Claims and runs parts until none is left; returns the first error of a part run here. */
+  const work = (
+    part: PartFunction,
+    values: readonly number[],
+    partRows: number,
+    count: number,
+    total: number,
+  ) => {
+    let failure: unknown;
+    for (;;) {
+      const ticket = Atomics.load(control, TICKET);
+      if (ticket <= 0) return failure;
+      if (Atomics.compareExchange(control, TICKET, ticket, ticket - 1) !== ticket) continue;
+      const lo = (count - ticket) * partRows;
+      try {
+        // After a failure the remaining claimed parts are only counted (the call throws anyway).
+        if (failure === undefined) part(...values, lo, Math.min(lo + partRows, total));
+      } catch (error) {
+        failure = error;
+      }
+      Atomics.add(control, COMPLETED, 1);
+    }
+  };
+
+  return {
+    get threads() {
+      return 1 + Atomics.load(control, READY);
+    },
+    get workerParts() {
+      return Atomics.load(control, WORKER_PARTS);
+    },
+    run(kernel, values, total, grain, callerTakesParts = true) {
+      if (stopped) throw new Error(`kernel-threads: ${kernel} called on a stopped pool`);
+      if (values.length > MAX_ARGS) {
+        throw new Error(`kernel-threads: ${kernel} has ${values.length} arguments, at most ${MAX_ARGS} fit`);
+      }
+      const index = SPLIT_KERNELS.indexOf(kernel);
+      const part = parts[index]!;
+      // Parts of a multiple of `grain` rows, about PARTS_PER_THREAD per thread.
+      const wanted = Math.min(MAX_PARTS, (workers.length + 1) * PARTS_PER_THREAD);
+      const partRows = Math.max(grain, Math.ceil(total / wanted / grain) * grain);
+      const count = Math.ceil(total / partRows);
+      if (count < 2 && callerTakesParts) {
+        part(...values, 0, total);
+        return;
+      }
+      if (!callerTakesParts && Atomics.load(control, READY) === 0) {
+        throw new Error(
+          `kernel-threads: ${kernel} with callerTakesParts false needs a worker that serves jobs`,
+        );
+      }
+      control[KERNEL] = index;
+      control[TOTAL] = total;
+      control[PART] = partRows;
+      control[PARTS] = count;
+      control[ARGC] = values.length;
+      for (let i = 0; i < values.length; i++) args[i] = values[i]!;
+      Atomics.store(control, COMPLETED, 0);
+      Atomics.store(control, FAILED, 0);
+      Atomics.store(control, TICKET, count);
+      Atomics.notify(control, TICKET);
+      const failure = callerTakesParts ? work(part, values, partRows, count, total) : undefined;
+      for (;;) {
+        const done = Atomics.load(control, COMPLETED);
+        if (done === count) break;
+        if (blocking) Atomics.wait(control, COMPLETED, done);
+      }
+      if (failure !== undefined) throw failure;
+      if (Atomics.load(control, FAILED) !== 0) {
+        throw new Error(
+          `kernel-threads: ${kernel} failed on a worker thread (a part of its ${total} output rows); ` +
+            'the same call on one thread (setKernelThreads(false)) shows the error',
+        );
+      }
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      Atomics.store(control, TICKET, STOPPED);
+      Atomics.notify(control, TICKET);
+      for (const worker of workers) worker.terminate();
+    },
+  };
+}
