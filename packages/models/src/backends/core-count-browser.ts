@@ -2,8 +2,3 @@
 export async function nodeCoreCount(): Promise<number | undefined> {
   return undefined;
 }
-
-/** Browsers: no load average (the cores are taken to be free). */
-export async function nodeBusyCores(): Promise<number | undefined> {
-  return undefined;
-}

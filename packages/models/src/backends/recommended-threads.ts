@@ -1,6 +1,6 @@
 import type { ModelSpec } from '../types.js';
 // `-node` resolves to the browser variant in the browser build (scripts/browser-build.ts).
-import { nodeBusyCores, nodeCoreCount } from './core-count-node';
+import { nodeCoreCount } from './core-count-node';
 import { MAX_WASM_THREADS } from './wasm-thread-count.js';
 
 /**
@@ -38,8 +38,10 @@ export function stepMatMulFlops(spec: ModelSpec, batch: number): number {
  * free; else the free cores (at most 2 per 100 MFLOP of work, at most {@link MAX_WASM_THREADS}).
  *
  * Free cores: `cores` (default: the machine's logical cores, `os.availableParallelism` in Node,
- * `navigator.hardwareConcurrency` in browsers) less `busyCores` (default: Node's 1-minute load average;
- * browsers: 0), rounded. Threads only pay on free cores: measured on 2 cores kept busy by a 2-job sweep
+ * `navigator.hardwareConcurrency` in browsers) less `busyCores` (default 0: pass what other work keeps busy,
+ * e.g. the number of other training jobs; the load average is not read, as it lags by a minute and counts
+ * this process's own build or benchmark just before), rounded. Threads only pay on free cores: measured on
+ * 2 cores kept busy by a 2-job sweep
  * (issue 12; Linux shares the CPU between sessions, so extra threads get no extra time), the word LM's
  * step took 1.1–3.1× longer on 2 threads than on 1, the copy model's 1.2–3.4× longer; with free cores the
  * LM was 1.3–1.5× faster on 2 threads, the copy model still slower (bench/README.md, "Threads").
@@ -50,7 +52,7 @@ export function recommendedWasmThreads(
   spec: ModelSpec,
   batch: number,
   cores = logicalCores(),
-  busyCores = nodeBusy ?? 0,
+  busyCores = 0,
 ): number {
   const flops = stepMatMulFlops(spec, batch);
   const free = Math.round(cores - busyCores);
@@ -69,12 +71,10 @@ function logicalCores(): number {
 }
 
 let nodeCores: number | undefined;
-let nodeBusy: number | undefined;
 /**
- * Reads the Node core count (once) and the load average (each call: it changes); selectBackend awaits it
+ * Reads the Node core count (once); selectBackend awaits it
  * before calling recommendedWasmThreads.
  */
 export async function loadCoreCount(): Promise<void> {
   nodeCores ??= await nodeCoreCount();
-  nodeBusy = await nodeBusyCores();
 }
