@@ -79,6 +79,7 @@ const sidebar: DefaultTheme.Sidebar = [
       { text: 'Benchmarks', link: '/results/benchmarks' },
       { text: 'Reproduction', link: '/results/reproduction' },
       { text: 'Copy, m = 10, paper’s data', link: '/results/copy-reference/' },
+      { text: 'Copy, m ∈ [5, 10], paper’s data', link: '/results/copy-variable-reference/' },
     ],
   },
   { text: 'Live demo', link: '/demo' },
