@@ -2,7 +2,7 @@ import type { KernelBackend, KernelFunc, NamedTensorInfoMap, TensorInfo } from '
 import * as tf from '@tensorflow/tfjs-core';
 import { matMulBias } from '../internal/mat-mul-bias.js';
 import { allocate, float32View } from './backend-memory.js';
-import { simdKernelsFor } from './simd/simd-kernels.js';
+import { requireSimdKernels, simdKernelsFor } from './simd/simd-kernels.js';
 
 /**
  * A linear layer with its weight in PyTorch's layout, the decoder of every model here:
@@ -25,16 +25,6 @@ export const LINEAR = 'TbpttLinear';
 export const LINEAR_GRAD_INPUT = 'TbpttLinearGradInput';
 export const LINEAR_GRAD_WEIGHT = 'TbpttLinearGradWeight';
 
-function simdOf(backend: KernelBackend, kernel: string) {
-  const simd = simdKernelsFor(backend);
-  if (simd == null) {
-    throw new Error(
-      `${kernel}: needs the wasm backend with @tbptt/models' SIMD kernels (setSimdKernels(true))`,
-    );
-  }
-  return simd;
-}
-
 /** x [N, K], weight [O, K], bias [O] (optional) -> z [N, O]. */
 const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const backend = anyBackend as KernelBackend;
@@ -42,7 +32,7 @@ const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const [rows, inner] = x!.shape as [number, number];
   const outer = weight!.shape[0]!;
   const out = allocate(backend, [rows, outer], 'float32');
-  const simd = simdOf(backend, LINEAR);
+  const simd = requireSimdKernels(backend, LINEAR);
   const at = (info: TensorInfo) => simd.address(info);
   // Split over z's columns (W's rows), in blocks of the kernel's 32 rows of W.
   simd.split(
@@ -67,7 +57,7 @@ const gradInputKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
     float32View(backend, dx).fill(0);
     return dx;
   }
-  const simd = simdOf(backend, LINEAR_GRAD_INPUT);
+  const simd = requireSimdKernels(backend, LINEAR_GRAD_INPUT);
   // Split over dx's rows, in groups of the kernel's 4 rows.
   simd.split(
     'linear_backward_input',
@@ -88,7 +78,7 @@ const gradWeightKernel: KernelFunc = ({ inputs, backend: anyBackend, attrs }) =>
   const inner = x!.shape[1]!;
   const dw = allocate(backend, [outer, inner], 'float32');
   const db = hasBias ? allocate(backend, [outer], 'float32') : null;
-  const simd = simdOf(backend, LINEAR_GRAD_WEIGHT);
+  const simd = requireSimdKernels(backend, LINEAR_GRAD_WEIGHT);
   const at = (info: TensorInfo) => simd.address(info);
   // Split over dW's rows (and db's entries), in groups of the kernel's 4 rows: no part sums into another's.
   simd.split(

@@ -2,7 +2,7 @@ import type { KernelBackend, KernelFunc, NamedTensorInfoMap } from '@tensorflow/
 import * as tf from '@tensorflow/tfjs-core';
 import { allocate } from '../backend-memory.js';
 import { linear } from '../linear-kernel.js';
-import { simdKernelsFor } from './simd-kernels.js';
+import { requireSimdKernels, simdKernelsFor } from './simd-kernels.js';
 import { layerLoopsEnabled } from './simd-layer-loop.js';
 
 /**
@@ -16,16 +16,6 @@ import { layerLoopsEnabled } from './simd-layer-loop.js';
 export const LAYER_INPUT = 'TbpttLayerInput';
 export const LAYER_INPUT_GRAD = 'TbpttLayerInputGrad';
 
-function simdOf(backend: KernelBackend, kernel: string) {
-  const simd = simdKernelsFor(backend);
-  if (simd == null) {
-    throw new Error(
-      `${kernel}: needs the wasm backend with @tbptt/models' SIMD kernels (setSimdKernels(true))`,
-    );
-  }
-  return simd;
-}
-
 /** x [N, K], weightT [K, G], bias [G] -> X [N, G]. */
 const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const backend = anyBackend as KernelBackend;
@@ -33,7 +23,7 @@ const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const [rows, inner] = x!.shape as [number, number];
   const width = weightT!.shape[1]!;
   const out = allocate(backend, [rows, width], 'float32');
-  const simd = simdOf(backend, LAYER_INPUT);
+  const simd = requireSimdKernels(backend, LAYER_INPUT);
   simd.exports.layer_input_forward(
     simd.address(x!),
     simd.address(weightT!),
@@ -55,7 +45,7 @@ const gradKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const dx = allocate(backend, [rows, inner], 'float32');
   const dwT = allocate(backend, [inner, width], 'float32');
   const db = allocate(backend, [width], 'float32');
-  const simd = simdOf(backend, LAYER_INPUT_GRAD);
+  const simd = requireSimdKernels(backend, LAYER_INPUT_GRAD);
   const at = (info: tf.TensorInfo) => simd.address(info);
   simd.exports.layer_input_backward(
     at(dy!),

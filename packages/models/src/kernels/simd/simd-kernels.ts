@@ -493,3 +493,17 @@ export function simdKernelsFor(backend: KernelBackend): SimdKernels | null {
     return null;
   }
 }
+
+/** The SIMD kernels of `backend`, or an error naming `kernel` and the fix (for kernels that only run on them). */
+export function requireSimdKernels(
+  backend: KernelBackend,
+  kernel: string,
+): NonNullable<ReturnType<typeof simdKernelsFor>> {
+  const simd = simdKernelsFor(backend);
+  if (simd == null) {
+    throw new Error(
+      `${kernel}: needs the wasm backend with @tbptt/models' SIMD kernels (setSimdKernels(true))`,
+    );
+  }
+  return simd;
+}
