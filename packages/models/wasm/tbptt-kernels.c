@@ -25,6 +25,7 @@ typedef unsigned long long u64;
 
 #define EXPORT(name) __attribute__((export_name(#name), visibility("default")))
 #define INLINE static inline __attribute__((always_inline))
+#define NOINLINE static __attribute__((noinline))
 
 /* ---------------------------------------------------------------------------------------------------- */
 /* Vector math                                                                                           */
@@ -937,17 +938,22 @@ INLINE void loop_weight_tile(const float *hp, const float *d, float *dw, u32 B, 
 }
 
 /*
- * ∂W [H, G] += h̃_{t−1}ᵀ δR_t over one step's B rows (first: stored): hp [B, H], d [B, G]. Four rows of ∂W by
- * eight columns at a time, h̃'s four values splat, δR's rows loaded.
+ * ∂W [H, G] += h̃_{t−1}ᵀ δR_t over one step's B rows (first: stored), for the rows [k0, k1) of ∂W: hp [B, H],
+ * d [B, G]. Four rows of ∂W by eight columns at a time, h̃'s four values splat, δR's rows loaded.
  */
-INLINE void loop_weight_step(const float *hp, const float *d, float *dw, u32 B, u32 H, u32 G, int first) {
-  for (u32 k = 0; k < H; k += 4) {
-    const u32 c = min_u32(H - k, 4);
+INLINE void loop_weight_rows(const float *hp, const float *d, float *dw, u32 B, u32 H, u32 G, int first, u32 k0,
+                             u32 k1) {
+  for (u32 k = k0; k < k1; k += 4) {
+    const u32 c = min_u32(k1 - k, 4);
     u32 col = 0;
     for (; col + 8 <= G; col += 8) loop_weight_tile(hp, d, dw, B, H, G, k, c, col, 8, first);
     for (; col + 4 <= G; col += 4) loop_weight_tile(hp, d, dw, B, H, G, k, c, col, 4, first);
     for (; col < G; col++) loop_weight_tile(hp, d, dw, B, H, G, k, c, col, 1, first);
   }
+}
+
+INLINE void loop_weight_step(const float *hp, const float *d, float *dw, u32 B, u32 H, u32 G, int first) {
+  loop_weight_rows(hp, d, dw, B, H, G, first, 0, H);
 }
 
 /* ∂b [G] += Σ_b δR_t[b, :] over one step's B rows (first: stored). */
@@ -991,21 +997,30 @@ INLINE void loop_carry(const float *out, const float *zh, float *hc, float *h_la
  */
 
 /*
- * LSTM forward over T steps. x [T·B, 4H]; w [H, 4H]; h0, c0 [B, H]; zh, zc [T·B, H] or 0 (no probes);
- * writes out (h_t), cs (c̃_t) [T·B, H], saved [T·B, 5H], hc (h̃_t, probed only) [T·B, H], h_last, c_last [B, H].
+ * Threads (src/kernels/simd/kernel-threads.ts): the batch rows of a window are independent of each other
+ * through all T steps, forward and backward (row b's h_t, c_t and ∂L/∂h̃_t depend on row b alone); only ∂W
+ * sums over them. So each loop below is a `_rows` function over the batch rows [lo, hi), which threads run
+ * on disjoint rows, and the backward's ∂W (and the GRU's ∂b_hh) is a second kernel, layer_recurrent_grad,
+ * over rows of ∂W, which runs after every row's δR_t is known. Every element is computed by the same
+ * operations in the same order whichever rows a part holds, so any split gives the results of one call.
  */
-EXPORT(lstm_layer_forward)
-void lstm_layer_forward(const float *x, const float *w, const float *h0, const float *c0, const float *zh,
-                        const float *zc, float *out, float *cs, float *saved, float *hc, float *h_last,
-                        float *c_last, u32 T, u32 B, u32 H) {
+
+/*
+ * LSTM forward over T steps, batch rows [lo, hi). x [T·B, 4H]; w [H, 4H]; h0, c0 [B, H]; zh, zc [T·B, H] or 0
+ * (no probes); writes out (h_t), cs (c̃_t) [T·B, H], saved [T·B, 5H], hc (h̃_t, probed only) [T·B, H], h_last,
+ * c_last [B, H].
+ */
+NOINLINE void lstm_layer_forward_rows(const float *x, const float *w, const float *h0, const float *c0,
+                                    const float *zh, const float *zc, float *out, float *cs, float *saved, float *hc,
+                                    float *h_last, float *c_last, u32 T, u32 B, u32 H, u32 lo, u32 hi) {
   const u32 G = 4 * H, size = B * H;
   const float *hseq = zh ? hc : out;
   for (u32 t = 0; t < T; t++) {
     const float *hp = t ? hseq + (t - 1) * size : h0;
     const float *cp = t ? cs + (t - 1) * size : c0;
     const int last = t + 1 == T;
-    for (u32 b = 0; b < B; b += 2) {
-      const int two = b + 1 < B;
+    for (u32 b = lo; b < hi; b += 2) {
+      const int two = b + 1 < hi;
       const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
       for (u32 next = 0; next < H;) {
         const int one = H < 4;
@@ -1027,20 +1042,18 @@ void lstm_layer_forward(const float *x, const float *w, const float *h0, const f
 }
 
 /*
- * LSTM backward over T steps, t = T−1 … 0. dout [T·B, H]; saved [T·B, 5H]; cs (c̃) and hseq (h̃: hc when
- * probed, else out) [T·B, H]; h0, c0 [B, H]; w [H, 4H]. carry_h, carry_c [B, H]: in ∂L/∂h̃_{T−1}, ∂L/∂c̃_{T−1};
- * out ∂L/∂h_{−1}, ∂L/∂c_{−1}. Writes dzh, dzc [T·B, H] (the probes' gradients, when not 0), din [T·B, 4H]
- * (= δR) and dw [H, 4H].
+ * LSTM backward over T steps, t = T−1 … 0, batch rows [lo, hi). dout [T·B, H]; saved [T·B, 5H]; cs (c̃)
+ * [T·B, H]; c0 [B, H]; w [H, 4H]. carry_h, carry_c [B, H]: in ∂L/∂h̃_{T−1}, ∂L/∂c̃_{T−1}; out ∂L/∂h_{−1},
+ * ∂L/∂c_{−1}. Writes dzh, dzc [T·B, H] (the probes' gradients, when not 0) and din [T·B, 4H] (= δR); ∂W is
+ * layer_recurrent_grad's.
  */
-EXPORT(lstm_layer_backward)
-void lstm_layer_backward(const float *dout, const float *saved, const float *cs, const float *c0,
-                         const float *hseq, const float *h0, const float *w, float *carry_h, float *carry_c,
-                         float *dzh, float *dzc, float *din, float *dw, u32 T, u32 B, u32 H) {
+NOINLINE void lstm_layer_backward_rows_range(const float *dout, const float *saved, const float *cs, const float *c0,
+                                           const float *w, float *carry_h, float *carry_c, float *dzh, float *dzc,
+                                           float *din, u32 T, u32 B, u32 H, u32 lo, u32 hi) {
   const u32 G = 4 * H, size = B * H;
   for (u32 t = T; t-- > 0;) {
-    const float *hp = t ? hseq + (t - 1) * size : h0;
     const float *cp = t ? cs + (t - 1) * size : c0;
-    for (u32 b = 0; b < B; b++) {
+    for (u32 b = lo; b < hi; b++) {
       const u32 n = t * B + b;
       for (u32 j = 0; j < H;) {
         const int one = j + 4 > H;
@@ -1054,26 +1067,24 @@ void lstm_layer_backward(const float *dout, const float *saved, const float *cs,
         j += one ? 1 : 4;
       }
     }
-    const float *d = din + t * B * G;
-    loop_backward_product(d, w, carry_h, B, H, G, 1);
-    loop_weight_step(hp, d, dw, B, H, G, t + 1 == T);
+    loop_backward_product(din + (t * B + lo) * G, w, carry_h + lo * H, hi - lo, H, G, 1);
   }
 }
 
 /*
- * GRU forward over T steps. x [T·B, 3H]; w [H, 3H]; bias b_hh [3H] (added to the recurrent product); h0 [B, H];
- * zh [T·B, H] or 0; writes out, hc (probed only) [T·B, H], saved [T·B, 4H], h_last [B, H].
+ * GRU forward over T steps, batch rows [lo, hi). x [T·B, 3H]; w [H, 3H]; bias b_hh [3H] (added to the recurrent
+ * product); h0 [B, H]; zh [T·B, H] or 0; writes out, hc (probed only) [T·B, H], saved [T·B, 4H], h_last [B, H].
  */
-EXPORT(gru_layer_forward)
-void gru_layer_forward(const float *x, const float *w, const float *bias, const float *h0, const float *zh,
-                       float *out, float *saved, float *hc, float *h_last, u32 T, u32 B, u32 H) {
+NOINLINE void gru_layer_forward_rows(const float *x, const float *w, const float *bias, const float *h0,
+                                   const float *zh, float *out, float *saved, float *hc, float *h_last, u32 T, u32 B,
+                                   u32 H, u32 lo, u32 hi) {
   const u32 G = 3 * H, size = B * H;
   const float *hseq = zh ? hc : out;
   for (u32 t = 0; t < T; t++) {
     const float *hp = t ? hseq + (t - 1) * size : h0;
     const int last = t + 1 == T;
-    for (u32 b = 0; b < B; b += 2) {
-      const int two = b + 1 < B;
+    for (u32 b = lo; b < hi; b += 2) {
+      const int two = b + 1 < hi;
       const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
       for (u32 next = 0; next < H;) {
         const int one = H < 4;
@@ -1097,18 +1108,17 @@ void gru_layer_forward(const float *x, const float *w, const float *bias, const 
 }
 
 /*
- * GRU backward over T steps. dout [T·B, H]; saved [T·B, 4H]; hseq (h̃) [T·B, H]; h0 [B, H]; w [H, 3H]; carry [B, H]
- * in ∂L/∂h̃_{T−1}, out ∂L/∂h_{−1}. Writes dzh [T·B, H] (when not 0), din [T·B, 3H], dr (δR) [T·B, 3H],
- * dw [H, 3H] and db (∂L/∂b_hh) [3H].
+ * GRU backward over T steps, batch rows [lo, hi). dout [T·B, H]; saved [T·B, 4H]; hseq (h̃) [T·B, H]; h0 [B, H];
+ * w [H, 3H]; carry [B, H] in ∂L/∂h̃_{T−1}, out ∂L/∂h_{−1}. Writes dzh [T·B, H] (when not 0), din [T·B, 3H] and
+ * dr (δR) [T·B, 3H]; ∂W and ∂b_hh are layer_recurrent_grad's (from dr).
  */
-EXPORT(gru_layer_backward)
-void gru_layer_backward(const float *dout, const float *saved, const float *hseq, const float *h0, const float *w,
-                        float *carry, float *dzh, float *din, float *dr, float *dw, float *db, u32 T, u32 B,
-                        u32 H) {
+NOINLINE void gru_layer_backward_rows_range(const float *dout, const float *saved, const float *hseq, const float *h0,
+                                          const float *w, float *carry, float *dzh, float *din, float *dr, u32 T,
+                                          u32 B, u32 H, u32 lo, u32 hi) {
   const u32 G = 3 * H, size = B * H;
   for (u32 t = T; t-- > 0;) {
     const float *hp = t ? hseq + (t - 1) * size : h0;
-    for (u32 b = 0; b < B; b++) {
+    for (u32 b = lo; b < hi; b++) {
       const u32 n = t * B + b;
       for (u32 j = 0; j < H;) {
         const int one = j + 4 > H;
@@ -1119,10 +1129,7 @@ void gru_layer_backward(const float *dout, const float *saved, const float *hseq
         j += one ? 1 : 4;
       }
     }
-    const float *d = dr + t * B * G;
-    loop_backward_product(d, w, carry, B, H, G, 1);
-    loop_weight_step(hp, d, dw, B, H, G, t + 1 == T);
-    loop_bias_step(d, db, B, G, t + 1 == T);
+    loop_backward_product(dr + (t * B + lo) * G, w, carry + lo * H, hi - lo, H, G, 1);
   }
 }
 
@@ -1153,19 +1160,19 @@ INLINE void rnn_loop_tile(const float *x, const float *hp0, const float *hp1, co
 }
 
 /*
- * Elman RNN forward over T steps (relu: φ = relu, else tanh). x [T·B, H]; w [H, H]; h0 [B, H]; zh [T·B, H]
- * or 0; writes out, hc (probed only) [T·B, H], h_last [B, H]. Tiles of 16 columns, then 4, then 1.
+ * Elman RNN forward over T steps (relu: φ = relu, else tanh), batch rows [lo, hi). x [T·B, H]; w [H, H];
+ * h0 [B, H]; zh [T·B, H] or 0; writes out, hc (probed only) [T·B, H], h_last [B, H]. Tiles of 16 columns,
+ * then 4, then 1.
  */
-EXPORT(rnn_layer_forward)
-void rnn_layer_forward(const float *x, const float *w, const float *h0, const float *zh, float *out, float *hc,
-                       float *h_last, u32 T, u32 B, u32 H, u32 relu) {
+NOINLINE void rnn_layer_forward_rows(const float *x, const float *w, const float *h0, const float *zh, float *out,
+                                   float *hc, float *h_last, u32 T, u32 B, u32 H, u32 relu, u32 lo, u32 hi) {
   const u32 size = B * H;
   const float *hseq = zh ? hc : out;
   for (u32 t = 0; t < T; t++) {
     const float *hp = t ? hseq + (t - 1) * size : h0;
     const int last = t + 1 == T;
-    for (u32 b = 0; b < B; b += 2) {
-      const int two = b + 1 < B;
+    for (u32 b = lo; b < hi; b += 2) {
+      const int two = b + 1 < hi;
       const float *hp0 = hp + b * H, *hp1 = two ? hp0 + H : hp0;
       const u32 n = t * B + b;
 #define RNN_TILE(groups, one) \
@@ -1184,16 +1191,15 @@ void rnn_layer_forward(const float *x, const float *w, const float *h0, const fl
 }
 
 /*
- * Elman RNN backward over T steps. dout, out (h_t, for φ′) and hseq (h̃) [T·B, H]; h0 [B, H]; w [H, H];
- * carry [B, H] in ∂L/∂h̃_{T−1}, out ∂L/∂h_{−1}. Writes dzh [T·B, H] (when not 0), din (= δR) [T·B, H], dw [H, H].
+ * Elman RNN backward over T steps, batch rows [lo, hi). dout, out (h_t, for φ′) [T·B, H]; w [H, H]; carry
+ * [B, H] in ∂L/∂h̃_{T−1}, out ∂L/∂h_{−1}. Writes dzh [T·B, H] (when not 0) and din (= δR) [T·B, H]; ∂W is
+ * layer_recurrent_grad's.
  */
-EXPORT(rnn_layer_backward)
-void rnn_layer_backward(const float *dout, const float *out, const float *hseq, const float *h0, const float *w,
-                        float *carry, float *dzh, float *din, float *dw, u32 T, u32 B, u32 H, u32 relu) {
+NOINLINE void rnn_layer_backward_rows_range(const float *dout, const float *out, const float *w, float *carry,
+                                          float *dzh, float *din, u32 T, u32 B, u32 H, u32 relu, u32 lo, u32 hi) {
   const u32 size = B * H;
   for (u32 t = T; t-- > 0;) {
-    const float *hp = t ? hseq + (t - 1) * size : h0;
-    for (u32 b = 0; b < B; b++) {
+    for (u32 b = lo; b < hi; b++) {
       const u32 n = t * B + b;
       for (u32 j = 0; j < H;) {
         const int one = j + 4 > H;
@@ -1205,10 +1211,119 @@ void rnn_layer_backward(const float *dout, const float *out, const float *hseq, 
         j += one ? 1 : 4;
       }
     }
-    const float *d = din + t * size;
-    loop_backward_product(d, w, carry, B, H, H, 1);
-    loop_weight_step(hp, d, dw, B, H, H, t + 1 == T);
+    loop_backward_product(din + (t * B + lo) * H, w, carry + lo * H, hi - lo, H, H, 1);
   }
+}
+
+/*
+ * The recurrent weights' gradient of a window, rows [k0, k1) of ∂W [H, G]: ∂W = Σ_t h̃_{t−1}ᵀ δR_t, summed step
+ * by step from t = T−1 down (as the steps' δR_t become known in the backward loops) over each step's B rows;
+ * hseq (h̃) [T·B, H]; h0 [B, H] (h̃_{−1}); d (δR) [T·B, G]. db (the GRU's ∂b_hh [G] = Σ_t Σ_b δR_t[b, :]), when not
+ * 0, in the part that holds row 0.
+ */
+NOINLINE void layer_recurrent_grad_rows(const float *hseq, const float *h0, const float *d, float *dw, float *db,
+                                      u32 T, u32 B, u32 H, u32 G, u32 k0, u32 k1) {
+  const u32 size = B * H;
+  for (u32 t = T; t-- > 0;) {
+    const float *hp = t ? hseq + (t - 1) * size : h0;
+    loop_weight_rows(hp, d + t * B * G, dw, B, H, G, t + 1 == T, k0, k1);
+    if (db && k0 == 0) loop_bias_step(d + t * B * G, db, B, G, t + 1 == T);
+  }
+}
+
+/*
+ * Each loop as a whole call (`<name>`, all rows) and a part of one (`<name>_part`: the same arguments, then
+ * the rows [lo, hi): batch rows for the loops, rows of ∂W for layer_recurrent_grad).
+ */
+
+EXPORT(lstm_layer_forward)
+void lstm_layer_forward(const float *x, const float *w, const float *h0, const float *c0, const float *zh,
+                        const float *zc, float *out, float *cs, float *saved, float *hc, float *h_last,
+                        float *c_last, u32 T, u32 B, u32 H) {
+  lstm_layer_forward_rows(x, w, h0, c0, zh, zc, out, cs, saved, hc, h_last, c_last, T, B, H, 0, B);
+}
+
+EXPORT(lstm_layer_forward_part)
+void lstm_layer_forward_part(const float *x, const float *w, const float *h0, const float *c0, const float *zh,
+                             const float *zc, float *out, float *cs, float *saved, float *hc, float *h_last,
+                             float *c_last, u32 T, u32 B, u32 H, u32 lo, u32 hi) {
+  lstm_layer_forward_rows(x, w, h0, c0, zh, zc, out, cs, saved, hc, h_last, c_last, T, B, H, lo, hi);
+}
+
+EXPORT(lstm_layer_backward_rows)
+void lstm_layer_backward_rows(const float *dout, const float *saved, const float *cs, const float *c0,
+                              const float *w, float *carry_h, float *carry_c, float *dzh, float *dzc, float *din,
+                              u32 T, u32 B, u32 H) {
+  lstm_layer_backward_rows_range(dout, saved, cs, c0, w, carry_h, carry_c, dzh, dzc, din, T, B, H, 0, B);
+}
+
+EXPORT(lstm_layer_backward_rows_part)
+void lstm_layer_backward_rows_part(const float *dout, const float *saved, const float *cs, const float *c0,
+                                   const float *w, float *carry_h, float *carry_c, float *dzh, float *dzc,
+                                   float *din, u32 T, u32 B, u32 H, u32 lo, u32 hi) {
+  lstm_layer_backward_rows_range(dout, saved, cs, c0, w, carry_h, carry_c, dzh, dzc, din, T, B, H, lo, hi);
+}
+
+EXPORT(gru_layer_forward)
+void gru_layer_forward(const float *x, const float *w, const float *bias, const float *h0, const float *zh,
+                       float *out, float *saved, float *hc, float *h_last, u32 T, u32 B, u32 H) {
+  gru_layer_forward_rows(x, w, bias, h0, zh, out, saved, hc, h_last, T, B, H, 0, B);
+}
+
+EXPORT(gru_layer_forward_part)
+void gru_layer_forward_part(const float *x, const float *w, const float *bias, const float *h0, const float *zh,
+                            float *out, float *saved, float *hc, float *h_last, u32 T, u32 B, u32 H, u32 lo,
+                            u32 hi) {
+  gru_layer_forward_rows(x, w, bias, h0, zh, out, saved, hc, h_last, T, B, H, lo, hi);
+}
+
+EXPORT(gru_layer_backward_rows)
+void gru_layer_backward_rows(const float *dout, const float *saved, const float *hseq, const float *h0,
+                             const float *w, float *carry, float *dzh, float *din, float *dr, u32 T, u32 B, u32 H) {
+  gru_layer_backward_rows_range(dout, saved, hseq, h0, w, carry, dzh, din, dr, T, B, H, 0, B);
+}
+
+EXPORT(gru_layer_backward_rows_part)
+void gru_layer_backward_rows_part(const float *dout, const float *saved, const float *hseq, const float *h0,
+                                  const float *w, float *carry, float *dzh, float *din, float *dr, u32 T, u32 B,
+                                  u32 H, u32 lo, u32 hi) {
+  gru_layer_backward_rows_range(dout, saved, hseq, h0, w, carry, dzh, din, dr, T, B, H, lo, hi);
+}
+
+EXPORT(rnn_layer_forward)
+void rnn_layer_forward(const float *x, const float *w, const float *h0, const float *zh, float *out, float *hc,
+                       float *h_last, u32 T, u32 B, u32 H, u32 relu) {
+  rnn_layer_forward_rows(x, w, h0, zh, out, hc, h_last, T, B, H, relu, 0, B);
+}
+
+EXPORT(rnn_layer_forward_part)
+void rnn_layer_forward_part(const float *x, const float *w, const float *h0, const float *zh, float *out,
+                            float *hc, float *h_last, u32 T, u32 B, u32 H, u32 relu, u32 lo, u32 hi) {
+  rnn_layer_forward_rows(x, w, h0, zh, out, hc, h_last, T, B, H, relu, lo, hi);
+}
+
+EXPORT(rnn_layer_backward_rows)
+void rnn_layer_backward_rows(const float *dout, const float *out, const float *w, float *carry, float *dzh,
+                             float *din, u32 T, u32 B, u32 H, u32 relu) {
+  rnn_layer_backward_rows_range(dout, out, w, carry, dzh, din, T, B, H, relu, 0, B);
+}
+
+EXPORT(rnn_layer_backward_rows_part)
+void rnn_layer_backward_rows_part(const float *dout, const float *out, const float *w, float *carry, float *dzh,
+                                  float *din, u32 T, u32 B, u32 H, u32 relu, u32 lo, u32 hi) {
+  rnn_layer_backward_rows_range(dout, out, w, carry, dzh, din, T, B, H, relu, lo, hi);
+}
+
+EXPORT(layer_recurrent_grad)
+void layer_recurrent_grad(const float *hseq, const float *h0, const float *d, float *dw, float *db, u32 T, u32 B,
+                          u32 H, u32 G) {
+  layer_recurrent_grad_rows(hseq, h0, d, dw, db, T, B, H, G, 0, H);
+}
+
+EXPORT(layer_recurrent_grad_part)
+void layer_recurrent_grad_part(const float *hseq, const float *h0, const float *d, float *dw, float *db, u32 T,
+                               u32 B, u32 H, u32 G, u32 lo, u32 hi) {
+  layer_recurrent_grad_rows(hseq, h0, d, dw, db, T, B, H, G, lo, hi);
 }
 
 /*
@@ -1242,22 +1357,52 @@ void layer_input_forward(const float *x, const float *wt, const float *bias, flo
   }
 }
 
+/* Rows [lo, hi) of X (an even lo keeps the pairs of rows of the whole call). */
+EXPORT(layer_input_forward_part)
+void layer_input_forward_part(const float *x, const float *wt, const float *bias, float *out, u32 N, u32 K, u32 G,
+                              u32 lo, u32 hi) {
+  (void)N;
+  layer_input_forward(x + (u64)lo * K, wt, bias, out + (u64)lo * G, hi - lo, K, G);
+}
+
 /* Rows per block of the input projection's ∂Wᵀ: 64 rows of δ (G = 200: 51 KB) stay in cache for every tile. */
 #define INPUT_BLOCK 64u
 
 /*
- * Its gradients for δ = ∂L/∂X [N, G]: ∂Wᵀ [K, G] = xᵀ δ and ∂b [G] = Σ_n δ_n (summed block by block of
- * INPUT_BLOCK rows), and, when dx is not 0, dx [N, K] = δ W_ih (dot products of δ's rows with Wᵀ's rows).
+ * The input projection's weight gradients for δ = ∂L/∂X [N, G], rows [k0, k1) of ∂Wᵀ [K, G] = xᵀ δ, and
+ * (k0 = 0) ∂b [G] = Σ_n δ_n, summed block by block of INPUT_BLOCK rows.
  */
-EXPORT(layer_input_backward)
-void layer_input_backward(const float *d, const float *x, const float *wt, float *dx, float *dwt, float *db, u32 N,
-                          u32 K, u32 G) {
+NOINLINE void layer_input_weight_rows(const float *d, const float *x, float *dwt, float *db, u32 N, u32 K, u32 G,
+                                    u32 k0, u32 k1) {
   /* N = 0: one empty block, so that ∂Wᵀ and ∂b are stored (as zeros) */
   for (u32 nb = 0;; nb += INPUT_BLOCK) {
     const u32 rows = min_u32(N - nb, INPUT_BLOCK);
-    loop_weight_step(x + nb * K, d + nb * G, dwt, rows, K, G, nb == 0);
-    loop_bias_step(d + nb * G, db, rows, G, nb == 0);
+    loop_weight_rows(x + nb * K, d + nb * G, dwt, rows, K, G, nb == 0, k0, k1);
+    if (k0 == 0) loop_bias_step(d + nb * G, db, rows, G, nb == 0);
     if (nb + INPUT_BLOCK >= N) break;
   }
-  if (dx) loop_backward_product(d, wt, dx, N, K, G, 0);
+}
+
+/* ∂Wᵀ and ∂b, all rows; rows [lo, hi) of ∂Wᵀ (and ∂b in the part with row 0). */
+EXPORT(layer_input_grad_weight)
+void layer_input_grad_weight(const float *d, const float *x, float *dwt, float *db, u32 N, u32 K, u32 G) {
+  layer_input_weight_rows(d, x, dwt, db, N, K, G, 0, K);
+}
+
+EXPORT(layer_input_grad_weight_part)
+void layer_input_grad_weight_part(const float *d, const float *x, float *dwt, float *db, u32 N, u32 K, u32 G, u32 lo,
+                                  u32 hi) {
+  layer_input_weight_rows(d, x, dwt, db, N, K, G, lo, hi);
+}
+
+/* dx [N, K] = δ W_ih (dot products of δ's rows with Wᵀ's rows); rows [lo, hi) of dx. */
+EXPORT(layer_input_grad_input)
+void layer_input_grad_input(const float *d, const float *wt, float *dx, u32 N, u32 K, u32 G) {
+  loop_backward_product(d, wt, dx, N, K, G, 0);
+}
+
+EXPORT(layer_input_grad_input_part)
+void layer_input_grad_input_part(const float *d, const float *wt, float *dx, u32 N, u32 K, u32 G, u32 lo, u32 hi) {
+  (void)N;
+  loop_backward_product(d + (u64)lo * G, wt, dx + (u64)lo * K, hi - lo, K, G, 0);
 }

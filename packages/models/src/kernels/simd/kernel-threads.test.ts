@@ -16,7 +16,7 @@ import {
 import { createModel } from '../../model/create-model.js';
 import type { EmbeddingModelSpec } from '../../types.js';
 import { LINEAR, LINEAR_GRAD_INPUT, LINEAR_GRAD_WEIGHT, useLinearKernel } from '../linear-kernel.js';
-import { startKernelThreads } from './kernel-threads.js';
+import { partRowsFor, startKernelThreads } from './kernel-threads.js';
 import { KERNELS_SHARED_WASM_BASE64 } from './kernels-binary.js';
 import { setKernelThreads, simdKernelsFor } from './simd-kernels.js';
 
@@ -28,6 +28,43 @@ function fill(view: Float32Array, seed: number): void {
     view[i] = s / 2 ** 31 - 1;
   }
 }
+
+/** Rows each of `threads` equal threads runs when they claim parts of `rows` rows in turn (a simulation). */
+function shares(total: number, rows: number, threads: number): number[] {
+  const done = new Array<number>(threads).fill(0);
+  for (let lo = 0; lo < total; lo += rows) {
+    // the thread that is free first (least work so far) claims the next part
+    const next = done.indexOf(Math.min(...done));
+    done[next]! += Math.min(rows, total - lo);
+  }
+  return done;
+}
+
+describe('partRowsFor (rows per part of a split call)', () => {
+  it('gives parts of whole grains whose in-turn claiming loads the threads within 10 % of the best split', () => {
+    for (const threads of [2, 3, 4]) {
+      for (const grain of [1, 2, 4]) {
+        for (let total = 1; total <= 300; total += total < 40 ? 1 : 17) {
+          const rows = partRowsFor(total, grain, threads);
+          expect(rows % grain).toBe(0);
+          expect(Math.ceil(total / rows)).toBeLessThanOrEqual(64);
+          // the best any multiple of the grain could do, by simulation
+          let best = Number.POSITIVE_INFINITY;
+          for (let r = grain; r <= Math.max(grain, total + grain); r += grain) {
+            best = Math.min(best, Math.max(...shares(total, r, threads)));
+          }
+          expect(Math.max(...shares(total, rows, threads))).toBeLessThanOrEqual(best * 1.1);
+        }
+      }
+    }
+  });
+
+  it('splits 20 batch rows evenly on 2 threads and keeps about 4 parts per thread where that is even', () => {
+    expect(shares(20, partRowsFor(20, 2, 2), 2)).toEqual([10, 10]);
+    expect(partRowsFor(64, 2, 2)).toBe(8);
+    expect(partRowsFor(4096, 4, 3)).toBe(344);
+  });
+});
 
 describe('startKernelThreads (the pool alone, on a shared memory of its own)', () => {
   it.each([2, 3])(
@@ -63,7 +100,7 @@ describe('startKernelThreads (the pool alone, on a shared memory of its own)', (
         }
         // Every part on the workers (the caller only waits): their parts alone make the whole output.
         for (const [N, K, O, parts] of [
-          [1, 13, 203, threads === 2 ? 8 : 11],
+          [1, 13, 203, threads === 2 ? 8 : 9],
           [64, 64, 4096, 4 * threads],
         ] as const) {
           fill(heap.subarray(0, N * K + O * K + O), 99);
@@ -74,7 +111,8 @@ describe('startKernelThreads (the pool alone, on a shared memory of its own)', (
           pool!.run('linear_forward', [0, 4 * N * K, 4 * (N * K + O * K), 4 * out, N, K, O, 1], O, 4, false);
           exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
           expect(heap.subarray(out, out + N * O)).toEqual(heap.subarray(reference, reference + N * O));
-          // 4 parts per thread, of a multiple of 4 rows: ⌈203 / ⌈203 / 12 / 4⌉·4⌉ = 11 parts on 3 threads
+          // About 4 parts per thread, of a multiple of 4 rows, the threads' shares even (partRowsFor): 203
+          // rows on 3 threads in 9 parts of 24 (72 rows on the longest thread; 11 parts of 20 would give 80)
           expect(pool!.workerParts - partsBefore).toBe(parts);
         }
       } finally {
@@ -252,6 +290,73 @@ describe('kernels split between threads on the threaded wasm build', () => {
     expect(Math.max(...one.slice(1).map((g) => Math.max(...g.map(Math.abs))))).toBeGreaterThan(1e-4);
     tf.dispose([inputs, targets, ...state]);
     model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it('every whole-layer loop (LSTM, GRU, RNN tanh / relu), forward and backward with probes, gives the same bits', async (ctx) => {
+    if (!(await threadedOrSkip(ctx))) return;
+    const simd = simdKernelsFor(tf.backend())!;
+    const before = tf.memory().numTensors;
+    const partsBefore = simd.workerParts;
+    // [T, B, H]: T = 1 (no probe reaches the loss), B = 1, H not a multiple of 4, B odd and past a part.
+    const shapes: [number, number, number][] = [
+      [1, 3, 5],
+      [2, 1, 5],
+      [4, 7, 6],
+      [3, 20, 13],
+    ];
+    for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const) {
+      for (const [steps, batch, hidden] of shapes) {
+        const label = `${cell} T=${steps} B=${batch} H=${hidden}`;
+        const model = createModel({
+          cell,
+          input: 'dense',
+          featureSize: 3,
+          hiddenSize: hidden,
+          numLayers: 2,
+          outputSize: 4,
+          seed: 9,
+        });
+        const x = tf.randomNormal([steps, batch, 3], 0, 1, 'float32', steps + batch);
+        const lossWeights = tf.randomNormal([steps, batch, 4], 0, 1, 'float32', hidden);
+        const state = tf.tidy(() =>
+          model.initialState(batch).map((s, i) => tf.add(s, tf.randomNormal(s.shape, 0, 0.5, 'float32', i))),
+        );
+        const components = state.length;
+        const probes = Array.from({ length: steps }, (_, t) =>
+          Array.from(
+            { length: components },
+            (_, j) => tf.randomNormal([batch, hidden], 0, 0.1, 'float32', 10 * t + j) as tf.Tensor2D,
+          ),
+        );
+        // Every probe but the last step's reaches the loss.
+        const differentiated = probes.slice(0, steps - 1).flat();
+        const { one, split } = oneAndSplit(() => {
+          const loss = (...flat: tf.Tensor[]) => {
+            const grouped = Array.from({ length: steps - 1 }, (_, t) =>
+              flat.slice(t * components, (t + 1) * components),
+            );
+            const all = [...grouped, probes[steps - 1]!] as tf.Tensor2D[][];
+            return tf.sum(tf.mul(model.forward(x, state, { probes: all }).logits, lossWeights)) as tf.Scalar;
+          };
+          const { value, grads } = tf.variableGrads(() => loss(...differentiated), model.variables);
+          const probeGrads = differentiated.length > 0 ? tf.grads(loss)(differentiated) : [];
+          return [value, ...model.variables.map((v) => grads[v.name]!), ...probeGrads];
+        });
+        expect(split.length, label).toBe(1 + model.variables.length + differentiated.length);
+        split.forEach((values, i) => {
+          expect(values, `${label}: output ${i}`).toEqual(one[i]);
+        });
+        expect(Math.max(...one.slice(1).map((g) => Math.max(...g.map(Math.abs)))), label).toBeGreaterThan(
+          1e-4,
+        );
+        tf.dispose([x, lossWeights, ...state, ...probes.flat()]);
+        model.dispose();
+      }
+    }
+    // The layer loops ran on the worker too: at least one part per loop call (2 layers, forward and the
+    // backward's two kernels, twice: the variables' and the probes' gradients).
+    expect(simd.workerParts - partsBefore).toBeGreaterThanOrEqual(4 * 4 * 2 * 3);
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 

@@ -43,6 +43,16 @@ export const SPLIT_KERNELS = [
   'linear_backward_weight',
   'softmax_ce_forward',
   'softmax_ce_backward',
+  'lstm_layer_forward',
+  'lstm_layer_backward_rows',
+  'gru_layer_forward',
+  'gru_layer_backward_rows',
+  'rnn_layer_forward',
+  'rnn_layer_backward_rows',
+  'layer_recurrent_grad',
+  'layer_input_forward',
+  'layer_input_grad_weight',
+  'layer_input_grad_input',
 ] as const;
 export type SplitKernel = (typeof SPLIT_KERNELS)[number];
 
@@ -58,7 +68,7 @@ const WORKER_PARTS = 8;
 const READY = 9;
 const NOT_STARTED = 10;
 const ARGS_BYTE_OFFSET = 64;
-const MAX_ARGS = 12;
+const MAX_ARGS = 16;
 const STOPPED = -1;
 const CONTROL_BYTES = ARGS_BYTE_OFFSET + 8 * MAX_ARGS;
 
@@ -67,6 +77,43 @@ const PARTS_PER_THREAD = 4;
 
 /** The most parts of one call (the ticket counts them down). */
 const MAX_PARTS = 64;
+
+/** How much longer than the shortest possible the longest thread's share of a split call may be. */
+const SPAN_TOLERANCE = 1.1;
+
+/**
+ * Rows per part of a call over `total` rows in multiples of `grain` on `threads` threads. Parts are claimed
+ * in turn, so with equal threads the longest thread runs ⌈parts / threads⌉ of them; the size is the one
+ * nearest {@link PARTS_PER_THREAD} parts per thread among those whose longest share is within
+ * {@link SPAN_TOLERANCE} of the shortest any part size gives. (A count of parts fixed in advance splits few
+ * rows unevenly: 20 batch rows in 5 parts of 4 give one of 2 threads 12 rows; 10 parts of 2 give 10 each.)
+ */
+export function partRowsFor(total: number, grain: number, threads: number): number {
+  const units = Math.max(1, Math.ceil(total / grain));
+  const wanted = Math.min(MAX_PARTS, threads * PARTS_PER_THREAD);
+  const first = Math.ceil(units / MAX_PARTS);
+  // The longest share: thread 0's ⌈parts / threads⌉ parts, the last of them the short last part when
+  // the count leaves it to thread 0.
+  const span = (m: number) => {
+    const rows = m * grain;
+    const parts = Math.ceil(total / rows);
+    const most = Math.ceil(parts / threads);
+    return (parts - 1) % threads === 0 ? (most - 1) * rows + (total - (parts - 1) * rows) : most * rows;
+  };
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let m = first; m <= units; m++) shortest = Math.min(shortest, span(m));
+  let best = units * grain;
+  let bestGap = Number.POSITIVE_INFINITY;
+  for (let m = first; m <= units; m++) {
+    if (span(m) > shortest * SPAN_TOLERANCE) continue;
+    const gap = Math.abs(Math.ceil(total / (m * grain)) - wanted);
+    if (gap < bestGap) {
+      best = m * grain;
+      bestGap = gap;
+    }
+  }
+  return best;
+}
 
 /** How long {@link startKernelThreads} waits for its workers to serve jobs (they need not: see below). */
 const READY_TIMEOUT_MS = 10_000;
@@ -156,6 +203,8 @@ export async function startKernelThreads(
   const parts = SPLIT_KERNELS.map((name) => exports[`${name}_part`] as PartFunction);
   const blocking = canBlock();
   let stopped = false;
+  /** partRowsFor's answers by total and grain (a training run repeats a few shapes). */
+  const partSizes = new Map<string, number>();
 
   /** Claims and runs parts until none is left; returns the first error of a part run here. */
   const work = (
@@ -195,9 +244,13 @@ export async function startKernelThreads(
       }
       const index = SPLIT_KERNELS.indexOf(kernel);
       const part = parts[index]!;
-      // Parts of a multiple of `grain` rows, about PARTS_PER_THREAD per thread.
-      const wanted = Math.min(MAX_PARTS, (workers.length + 1) * PARTS_PER_THREAD);
-      const partRows = Math.max(grain, Math.ceil(total / wanted / grain) * grain);
+      const key = `${total} ${grain}`;
+      let partRows = partSizes.get(key);
+      if (partRows == null) {
+        partRows = partRowsFor(total, grain, workers.length + 1);
+        if (partSizes.size > 256) partSizes.clear();
+        partSizes.set(key, partRows);
+      }
       const count = Math.ceil(total / partRows);
       if (count < 2 && callerTakesParts) {
         part(...values, 0, total);

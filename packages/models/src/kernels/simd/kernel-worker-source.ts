@@ -12,7 +12,7 @@
 export const KERNEL_WORKER_SOURCE = `'use strict';
 const TICKET = 0, COMPLETED = 1, FAILED = 2, KERNEL = 3, TOTAL = 4, PART = 5, PARTS = 6, ARGC = 7;
 const WORKER_PARTS = 8, READY = 9, NOT_STARTED = 10;
-const ARGS_BYTE_OFFSET = 64, MAX_ARGS = 12, STOPPED = -1;
+const ARGS_BYTE_OFFSET = 64, MAX_ARGS = 16, STOPPED = -1;
 
 function serve(init) {
   const control = new Int32Array(init.control);

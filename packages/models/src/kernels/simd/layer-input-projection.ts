@@ -10,7 +10,8 @@ import { layerLoopsEnabled } from './simd-layer-loop.js';
  * wasm with the whole-layer loops: two kernels of wasm/tbptt-kernels.c with the loops' own products on
  * Wᵀ = W_ihᵀ [K, G] (a small transpose per call), forward and ∂x, ∂Wᵀ, ∂b in one backward call. At the copy
  * task's sizes they are 1.6–5× faster than the linear kernels (`linear`, the dot-product layout that suits
- * the decoder's long rows), most at its first layer's K = 6. Elsewhere (cpu, loops or SIMD kernels off) this
+ * the decoder's long rows), most at its first layer's K = 6. On the threaded build the calls are split
+ * between the kernel threads (simd-kernels.ts `split`). Elsewhere (cpu, loops or SIMD kernels off) this
  * is {@link linear}.
  */
 export const LAYER_INPUT = 'TbpttLayerInput';
@@ -24,14 +25,12 @@ const forwardKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const width = weightT!.shape[1]!;
   const out = allocate(backend, [rows, width], 'float32');
   const simd = requireSimdKernels(backend, LAYER_INPUT);
-  simd.exports.layer_input_forward(
-    simd.address(x!),
-    simd.address(weightT!),
-    simd.address(bias!),
-    simd.address(out),
+  simd.split(
+    'layer_input_forward',
+    [simd.address(x!), simd.address(weightT!), simd.address(bias!), simd.address(out), rows, inner, width],
     rows,
-    inner,
-    width,
+    2,
+    2 * rows * inner * width,
   );
   return out;
 };
@@ -47,17 +46,16 @@ const gradKernel: KernelFunc = ({ inputs, backend: anyBackend }) => {
   const db = allocate(backend, [width], 'float32');
   const simd = requireSimdKernels(backend, LAYER_INPUT_GRAD);
   const at = (info: tf.TensorInfo) => simd.address(info);
-  simd.exports.layer_input_backward(
-    at(dy!),
-    at(x!),
-    at(weightT!),
-    at(dx),
-    at(dwT),
-    at(db),
-    rows,
+  const flops = 2 * rows * inner * width;
+  // ∂Wᵀ and ∂b split over rows of ∂Wᵀ, dx over its rows (each part computes its elements as one call does).
+  simd.split(
+    'layer_input_grad_weight',
+    [at(dy!), at(x!), at(dwT), at(db), rows, inner, width],
     inner,
-    width,
+    4,
+    flops,
   );
+  simd.split('layer_input_grad_input', [at(dy!), at(weightT!), at(dx), rows, inner, width], rows, 2, flops);
   return [dx, dwT, db];
 };
 

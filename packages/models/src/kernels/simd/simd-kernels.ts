@@ -83,24 +83,6 @@ export interface SimdKernelExports {
     batch: number,
     hidden: number,
   ): void;
-  lstm_layer_backward(
-    dOut: number,
-    saved: number,
-    cs: number,
-    c0: number,
-    hSeq: number,
-    h0: number,
-    w: number,
-    carryH: number,
-    carryC: number,
-    dzh: number,
-    dzc: number,
-    dIn: number,
-    dw: number,
-    steps: number,
-    batch: number,
-    hidden: number,
-  ): void;
   gru_layer_forward(
     x: number,
     w: number,
@@ -111,22 +93,6 @@ export interface SimdKernelExports {
     saved: number,
     hc: number,
     hLast: number,
-    steps: number,
-    batch: number,
-    hidden: number,
-  ): void;
-  gru_layer_backward(
-    dOut: number,
-    saved: number,
-    hSeq: number,
-    h0: number,
-    w: number,
-    carry: number,
-    dzh: number,
-    dIn: number,
-    dr: number,
-    dw: number,
-    db: number,
     steps: number,
     batch: number,
     hidden: number,
@@ -144,21 +110,6 @@ export interface SimdKernelExports {
     hidden: number,
     relu: number,
   ): void;
-  rnn_layer_backward(
-    dOut: number,
-    out: number,
-    hSeq: number,
-    h0: number,
-    w: number,
-    carry: number,
-    dzh: number,
-    dIn: number,
-    dw: number,
-    steps: number,
-    batch: number,
-    hidden: number,
-    relu: number,
-  ): void;
   layer_input_forward(
     x: number,
     weightT: number,
@@ -168,13 +119,71 @@ export interface SimdKernelExports {
     inner: number,
     width: number,
   ): void;
-  layer_input_backward(
+  lstm_layer_backward_rows(
+    dOut: number,
+    saved: number,
+    cs: number,
+    c0: number,
+    w: number,
+    carryH: number,
+    carryC: number,
+    dzh: number,
+    dzc: number,
+    dIn: number,
+    steps: number,
+    batch: number,
+    hidden: number,
+  ): void;
+  gru_layer_backward_rows(
+    dOut: number,
+    saved: number,
+    hSeq: number,
+    h0: number,
+    w: number,
+    carry: number,
+    dzh: number,
+    dIn: number,
+    dr: number,
+    steps: number,
+    batch: number,
+    hidden: number,
+  ): void;
+  rnn_layer_backward_rows(
+    dOut: number,
+    out: number,
+    w: number,
+    carry: number,
+    dzh: number,
+    dIn: number,
+    steps: number,
+    batch: number,
+    hidden: number,
+    relu: number,
+  ): void;
+  layer_recurrent_grad(
+    hSeq: number,
+    h0: number,
+    d: number,
+    dw: number,
+    db: number,
+    steps: number,
+    batch: number,
+    hidden: number,
+    width: number,
+  ): void;
+  layer_input_grad_weight(
     dy: number,
     x: number,
-    weightT: number,
-    dx: number,
     dwT: number,
     db: number,
+    rows: number,
+    inner: number,
+    width: number,
+  ): void;
+  layer_input_grad_input(
+    dy: number,
+    weightT: number,
+    dx: number,
     rows: number,
     inner: number,
     width: number,
@@ -230,6 +239,16 @@ export interface SimdKernelExports {
   linear_backward_weight_part(...argsThenRange: number[]): void;
   softmax_ce_forward_part(...argsThenRange: number[]): void;
   softmax_ce_backward_part(...argsThenRange: number[]): void;
+  lstm_layer_forward_part(...argsThenRange: number[]): void;
+  lstm_layer_backward_rows_part(...argsThenRange: number[]): void;
+  gru_layer_forward_part(...argsThenRange: number[]): void;
+  gru_layer_backward_rows_part(...argsThenRange: number[]): void;
+  rnn_layer_forward_part(...argsThenRange: number[]): void;
+  rnn_layer_backward_rows_part(...argsThenRange: number[]): void;
+  layer_recurrent_grad_part(...argsThenRange: number[]): void;
+  layer_input_forward_part(...argsThenRange: number[]): void;
+  layer_input_grad_weight_part(...argsThenRange: number[]): void;
+  layer_input_grad_input_part(...argsThenRange: number[]): void;
   sgd_update(
     theta: number,
     g: number,

@@ -37,6 +37,17 @@ const KINDS = new Map<LayerCellMath, Kind>([
 
 let enabled = true;
 
+/** Batch rows per part of a loop split between threads (the forward loops take rows in pairs). */
+const ROW_GRAIN = 2;
+/** Rows of ∂W_hh per part (the weight tiles are four rows). */
+const WEIGHT_GRAIN = 4;
+
+/** The recurrent product's FLOPs over the window, 2·T·B·H·G·H (what decides whether a call is split). */
+function recurrentFlops(kind: Kind, dims: LayerDims): number {
+  const gates = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
+  return 2 * dims.steps * dims.batch * dims.hidden * gates * dims.hidden;
+}
+
 /**
  * Turns the whole-layer WebAssembly loops off (the layer kernels run the scaffold: XNNPACK per step and the SIMD
  * pointwise steps) or back on; for comparisons, benchmarks and tests. `setSimdKernels(false)` turns them off too.
@@ -67,60 +78,78 @@ function forward(
   const at = (info: TensorInfo | null | undefined) => (info == null ? 0 : simd.address(info));
   const [h0, c0] = inputs.initial;
   const [zh, zc] = inputs.probes ?? [];
-  const k = simd.exports;
+  const flops = recurrentFlops(kind, dims);
   if (kind === 'lstm') {
     const cs = make([rows, hidden]);
     const saved = make([rows, 5 * hidden]);
     final.push(make([batch, hidden]));
-    k.lstm_layer_forward(
-      at(inputs.inputGates),
-      at(inputs.weightHhT),
-      at(h0),
-      at(c0),
-      at(zh),
-      at(zc),
-      at(outputs),
-      at(cs),
-      at(saved),
-      at(carriedH),
-      at(final[0]),
-      at(final[1]),
-      steps,
+    simd.split(
+      'lstm_layer_forward',
+      [
+        at(inputs.inputGates),
+        at(inputs.weightHhT),
+        at(h0),
+        at(c0),
+        at(zh),
+        at(zc),
+        at(outputs),
+        at(cs),
+        at(saved),
+        at(carriedH),
+        at(final[0]),
+        at(final[1]),
+        steps,
+        batch,
+        hidden,
+      ],
       batch,
-      hidden,
+      ROW_GRAIN,
+      flops,
     );
     return { outputs, final, saved, sequences: [cs], carriedH };
   }
   if (kind === 'gru') {
     const saved = make([rows, 4 * hidden]);
-    k.gru_layer_forward(
+    simd.split(
+      'gru_layer_forward',
+      [
+        at(inputs.inputGates),
+        at(inputs.weightHhT),
+        at(inputs.biasHh),
+        at(h0),
+        at(zh),
+        at(outputs),
+        at(saved),
+        at(carriedH),
+        at(final[0]),
+        steps,
+        batch,
+        hidden,
+      ],
+      batch,
+      ROW_GRAIN,
+      flops,
+    );
+    return { outputs, final, saved, sequences: [], carriedH };
+  }
+  simd.split(
+    'rnn_layer_forward',
+    [
       at(inputs.inputGates),
       at(inputs.weightHhT),
-      at(inputs.biasHh),
       at(h0),
       at(zh),
       at(outputs),
-      at(saved),
       at(carriedH),
       at(final[0]),
       steps,
       batch,
       hidden,
-    );
-    return { outputs, final, saved, sequences: [], carriedH };
-  }
-  k.rnn_layer_forward(
-    at(inputs.inputGates),
-    at(inputs.weightHhT),
-    at(h0),
-    at(zh),
-    at(outputs),
-    at(carriedH),
-    at(final[0]),
-    steps,
+      kind === 'rnn_relu' ? 1 : 0,
+    ],
     batch,
-    hidden,
-    kind === 'rnn_relu' ? 1 : 0,
+    ROW_GRAIN,
+    flops,
   );
   return { outputs, final, saved: null, sequences: [], carriedH };
 }
@@ -151,61 +180,90 @@ function backward(
   const at = (info: TensorInfo | null | undefined) => (info == null ? 0 : simd.address(info));
   const hCarried = inputs.carriedH ?? inputs.outputs;
   const [h0, c0] = inputs.initial;
-  const k = simd.exports;
+  const flops = recurrentFlops(kind, dims);
+  // The rows' backward loop (δR_t and the carried gradients, split over batch rows), then ∂W_hh (and the
+  // GRU's ∂b_hh) from every step's δR_t (split over rows of ∂W_hh): wasm/tbptt-kernels.c, "Threads".
   if (kind === 'lstm') {
-    k.lstm_layer_backward(
-      at(inputs.dOutputs),
-      at(inputs.saved),
-      at(inputs.sequences[0]),
-      at(c0),
-      at(hCarried),
-      at(h0),
-      at(inputs.weightHhT),
-      at(dInitial[0]),
-      at(dInitial[1]),
-      at(dProbes?.[0]),
-      at(dProbes?.[1]),
-      at(dInputGates),
-      at(dWeightHhT),
-      steps,
+    simd.split(
+      'lstm_layer_backward_rows',
+      [
+        at(inputs.dOutputs),
+        at(inputs.saved),
+        at(inputs.sequences[0]),
+        at(c0),
+        at(inputs.weightHhT),
+        at(dInitial[0]),
+        at(dInitial[1]),
+        at(dProbes?.[0]),
+        at(dProbes?.[1]),
+        at(dInputGates),
+        steps,
+        batch,
+        hidden,
+      ],
       batch,
-      hidden,
+      ROW_GRAIN,
+      flops,
     );
   } else if (kind === 'gru') {
-    k.gru_layer_backward(
-      at(inputs.dOutputs),
-      at(inputs.saved),
+    simd.split(
+      'gru_layer_backward_rows',
+      [
+        at(inputs.dOutputs),
+        at(inputs.saved),
+        at(hCarried),
+        at(h0),
+        at(inputs.weightHhT),
+        at(dInitial[0]),
+        at(dProbes?.[0]),
+        at(dInputGates),
+        at(dRecurrent),
+        steps,
+        batch,
+        hidden,
+      ],
+      batch,
+      ROW_GRAIN,
+      flops,
+    );
+  } else {
+    simd.split(
+      'rnn_layer_backward_rows',
+      [
+        at(inputs.dOutputs),
+        at(inputs.outputs),
+        at(inputs.weightHhT),
+        at(dInitial[0]),
+        at(dProbes?.[0]),
+        at(dInputGates),
+        steps,
+        batch,
+        hidden,
+        kind === 'rnn_relu' ? 1 : 0,
+      ],
+      batch,
+      ROW_GRAIN,
+      flops,
+    );
+  }
+  simd.split(
+    'layer_recurrent_grad',
+    [
       at(hCarried),
       at(h0),
-      at(inputs.weightHhT),
-      at(dInitial[0]),
-      at(dProbes?.[0]),
-      at(dInputGates),
-      at(dRecurrent),
+      at(dRecurrent ?? dInputGates),
       at(dWeightHhT),
       at(dBiasHh),
       steps,
       batch,
       hidden,
-    );
-    backend.disposeData(dRecurrent!.dataId);
-  } else {
-    k.rnn_layer_backward(
-      at(inputs.dOutputs),
-      at(inputs.outputs),
-      at(hCarried),
-      at(h0),
-      at(inputs.weightHhT),
-      at(dInitial[0]),
-      at(dProbes?.[0]),
-      at(dInputGates),
-      at(dWeightHhT),
-      steps,
-      batch,
-      hidden,
-      kind === 'rnn_relu' ? 1 : 0,
-    );
-  }
+      width,
+    ],
+    hidden,
+    WEIGHT_GRAIN,
+    flops,
+  );
+  if (dRecurrent != null) backend.disposeData(dRecurrent.dataId);
   return { dInputGates, dWeightHhT, dBiasHh, dInitial, dProbes };
 }
 
