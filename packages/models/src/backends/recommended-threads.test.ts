@@ -29,8 +29,11 @@ describe('recommendedWasmThreads', () => {
     expect(stepMatMulFlops(lm, 20)).toBe(3 * (2 * 2 * 20 * 400 * 800 + 2 * 20 * 200 * 10_000));
   });
 
-  it('keeps the copy model on 1 thread and puts the word LM on the 2 cores of an idle 2-core machine', () => {
-    expect(recommendedWasmThreads(copy, 64, 2, 0)).toBe(1);
+  it('puts the copy model and the word LM on the 2 cores of an idle 2-core machine, a tiny model on 1', () => {
+    expect(recommendedWasmThreads(copy, 64, 2, 0)).toBe(2);
+    expect(recommendedWasmThreads(copy, 64, 64, 0)).toBe(2);
+    // the copy model at batch 16: ≈ 1.5 MFLOP per step
+    expect(recommendedWasmThreads(copy, 16, 2, 0)).toBe(1);
     expect(recommendedWasmThreads(lm, 20, 2, 0)).toBe(2);
     expect(recommendedWasmThreads(lm, 20, 2, 0.4)).toBe(2);
     expect(recommendedWasmThreads(lm, 20, 1, 0)).toBe(1);
@@ -42,7 +45,7 @@ describe('recommendedWasmThreads', () => {
     expect(recommendedWasmThreads(lm, 20, 2, 2)).toBe(1);
     expect(recommendedWasmThreads(lm, 20, 2, 1)).toBe(1);
     expect(recommendedWasmThreads(lm, 20, 2, 6.5)).toBe(1);
-    expect(recommendedWasmThreads(copy, 64, 2, 0)).toBe(1);
+    expect(recommendedWasmThreads(copy, 64, 2, 1)).toBe(1);
   });
 
   it("selectBackend's threads 'auto' asks for the model and the batch", async () => {

@@ -4,13 +4,18 @@ import { nodeCoreCount } from './core-count-node';
 import { MAX_WASM_THREADS } from './wasm-thread-count.js';
 
 /**
- * Matrix-product work per time step (all B rows, forward + backward ≈ 3 × forward), in FLOP, above which
- * the threaded wasm build pays: measured on 2 cores (issue 12), the word LM (≈ 330 MFLOP per step) is
- * 1.3–1.5× faster on 2 threads, the copy model (≈ 12 MFLOP) 1.3–1.8× slower — thread hand-offs and the
- * single-threaded kernels between the products cost more than the split products save. The threshold sits
- * between them, on the LM's side (a per-step product must be large enough to split).
+ * Matrix-product work per time step (all B rows, forward + backward ≈ 3 × forward), in FLOP, from which
+ * the threaded wasm build pays. Measured on 2 free cores (issue 12) since this package's own kernels — the
+ * whole-layer loops, the layer input projections, the decoder and softmax — are split between threads too:
+ * the copy model (≈ 6 MFLOP per step) 1.2–1.4× faster on 2 threads than on 1, the word LM (≈ 390 MFLOP)
+ * 1.5×. Before that split only XNNPACK's products ran on 2 threads, and the copy model was 1.3–1.8× slower
+ * there. The threshold sits just below the copy model, the smallest model measured to gain: smaller ones
+ * stay on 1 thread.
  */
-export const THREADED_FLOPS_PER_STEP = 100e6;
+export const THREADED_FLOPS_PER_STEP = 5e6;
+
+/** Work per step for each pair of threads beyond the first two (a product must be large enough to split). */
+export const FLOPS_PER_THREAD_PAIR = 100e6;
 
 /**
  * Matrix-product FLOPs of one training time step of `spec` at batch B (forward + backward = 3 × forward):
@@ -35,7 +40,7 @@ export function stepMatMulFlops(spec: ModelSpec, batch: number): number {
 /**
  * The wasm thread count that trains `spec` at batch `batch` fastest: 1 below
  * {@link THREADED_FLOPS_PER_STEP} of matrix-product work per time step, or when fewer than 2 cores are
- * free; else the free cores (at most 2 per 100 MFLOP of work, at most {@link MAX_WASM_THREADS}).
+ * free; else the free cores (at least 2, at most 2 per {@link FLOPS_PER_THREAD_PAIR} of work, at most {@link MAX_WASM_THREADS}).
  *
  * Free cores: `cores` (default: the machine's logical cores, `os.availableParallelism` in Node,
  * `navigator.hardwareConcurrency` in browsers) less `busyCores` (default 0: pass what other work keeps busy,
@@ -44,7 +49,7 @@ export function stepMatMulFlops(spec: ModelSpec, batch: number): number {
  * 2 cores kept busy by a 2-job sweep
  * (issue 12; Linux shares the CPU between sessions, so extra threads get no extra time), the word LM's
  * step took 1.1–3.1× longer on 2 threads than on 1, the copy model's 1.2–3.4× longer; with free cores the
- * LM was 1.3–1.5× faster on 2 threads, the copy model still slower (bench/README.md, "Threads").
+ * LM was 1.3–1.5× faster on 2 threads (bench/README.md, "Threads").
  *
  * `selectBackend('wasm', { threads: 'auto', model: spec, batch })` uses it; `{ threads: N }` overrides it.
  */
@@ -57,7 +62,7 @@ export function recommendedWasmThreads(
   const flops = stepMatMulFlops(spec, batch);
   const free = Math.round(cores - busyCores);
   if (flops < THREADED_FLOPS_PER_STEP || free < 2) return 1;
-  const byWork = 2 * Math.floor(flops / THREADED_FLOPS_PER_STEP);
+  const byWork = Math.max(2, 2 * Math.floor(flops / FLOPS_PER_THREAD_PAIR));
   return Math.max(1, Math.min(free, byWork, MAX_WASM_THREADS));
 }
 
