@@ -325,7 +325,10 @@ async function main(): Promise<void> {
           );
         }
       }
-      for (const backend of backends) {
+      // The backends in a rotated order each round, so that no one always runs right after PyTorch (a child
+      // that did was measured slower round after round than the same configuration in another slot).
+      const shift = (round - 1) % backends.length;
+      for (const backend of [...backends.slice(shift), ...backends.slice(0, shift)]) {
         // The cpu backend runs the LM at tens of seconds per step: one round, 1 step after 1 warm-up.
         const slow = backend === 'cpu' && name === 'lm';
         if (slow && round > 1) continue;

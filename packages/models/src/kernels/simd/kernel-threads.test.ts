@@ -320,7 +320,9 @@ describe('kernels split between threads on the threaded wasm build', () => {
         const x = tf.randomNormal([steps, batch, 3], 0, 1, 'float32', steps + batch);
         const lossWeights = tf.randomNormal([steps, batch, 4], 0, 1, 'float32', hidden);
         const state = tf.tidy(() =>
-          model.initialState(batch).map((s, i) => tf.add(s, tf.randomNormal(s.shape, 0, 0.5, 'float32', i))),
+          model
+            .initialState(batch)
+            .map((s, i) => tf.add(s, tf.randomNormal(s.shape, 0, 0.5, 'float32', i)) as tf.Tensor2D),
         );
         const components = state.length;
         const probes = Array.from({ length: steps }, (_, t) =>
