@@ -84,12 +84,22 @@ export async function loadBookOrder(options: BookOrderOptions = {}): Promise<Boo
   const part = async (which: 'train' | 'test'): Promise<EventSequences> => {
     const eventName = `event-${split}-${which}.txt`;
     const timeName = `time-${split}-${which}.txt`;
-    const [events, times] = await Promise.all([read(eventName), read(timeName)]);
+    const [events, times] = await inOrder([read(eventName), read(timeName)]);
     return parseEventSequences(events, times, {
       eventFile: join(dir, eventName),
       timeFile: join(dir, timeName),
     });
   };
-  const [train, test] = await Promise.all([part('train'), part('test')]);
+  const [train, test] = await inOrder([part('train'), part('test')]);
   return { train, test };
+}
+
+/**
+ * Like Promise.all, but a failure is the first failing promise's in list order (not the first to fail in
+ * time), so that a missing or damaged folder is always reported by the same file.
+ */
+async function inOrder<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
