@@ -98,8 +98,9 @@ export async function loadBookOrder(options: BookOrderOptions = {}): Promise<Boo
  * Like Promise.all, but a failure is the first failing promise's in list order (not the first to fail in
  * time), so that a missing or damaged folder is always reported by the same file.
  */
-async function inOrder<T>(promises: Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(promises);
-  for (const result of settled) if (result.status === 'rejected') throw result.reason;
-  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+async function inOrder<A, B>(promises: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(promises);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
 }
