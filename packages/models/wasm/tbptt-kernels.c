@@ -952,10 +952,6 @@ INLINE void loop_weight_rows(const float *hp, const float *d, float *dw, u32 B, 
   }
 }
 
-INLINE void loop_weight_step(const float *hp, const float *d, float *dw, u32 B, u32 H, u32 G, int first) {
-  loop_weight_rows(hp, d, dw, B, H, G, first, 0, H);
-}
-
 /* ∂b [G] += Σ_b δR_t[b, :] over one step's B rows (first: stored). */
 INLINE void loop_bias_step(const float *d, float *db, u32 B, u32 G, int first) {
   for (u32 g = 0; g < G;) {

@@ -11,7 +11,7 @@ import type {
 } from '../layer-scaffold.js';
 import { lstmLayerMath } from '../lstm-layer-impl.js';
 import { rnnReluLayerMath, rnnTanhLayerMath } from '../rnn-layer-impl.js';
-import { type SimdKernels, simdKernelsFor } from './simd-kernels.js';
+import { type SimdKernels, type SplitKernel, simdKernelsFor } from './simd-kernels.js';
 
 /**
  * A whole recurrent layer over a window in one WebAssembly call forward and one backward (the `*_layer_forward`
@@ -42,10 +42,21 @@ const ROW_GRAIN = 2;
 /** Rows of ∂W_hh per part (the weight tiles are four rows). */
 const WEIGHT_GRAIN = 4;
 
-/** The recurrent product's FLOPs over the window, 2·T·B·H·G·H (what decides whether a call is split). */
-function recurrentFlops(kind: Kind, dims: LayerDims): number {
-  const gates = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
-  return 2 * dims.steps * dims.batch * dims.hidden * gates * dims.hidden;
+const GATES: Readonly<Record<Kind, number>> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
+
+/**
+ * Runs a loop kernel over the batch rows, split between threads when its recurrent product (2·T·B·H·G·H
+ * FLOPs over the window) is large enough (simd-kernels.ts `split`).
+ */
+function splitOverBatch(
+  simd: SimdKernels,
+  kind: Kind,
+  dims: LayerDims,
+  kernel: SplitKernel,
+  args: readonly number[],
+): void {
+  const flops = 2 * dims.steps * dims.batch * dims.hidden * GATES[kind] * dims.hidden;
+  simd.split(kernel, args, dims.batch, ROW_GRAIN, flops);
 }
 
 /**
@@ -78,79 +89,60 @@ function forward(
   const at = (info: TensorInfo | null | undefined) => (info == null ? 0 : simd.address(info));
   const [h0, c0] = inputs.initial;
   const [zh, zc] = inputs.probes ?? [];
-  const flops = recurrentFlops(kind, dims);
   if (kind === 'lstm') {
     const cs = make([rows, hidden]);
     const saved = make([rows, 5 * hidden]);
     final.push(make([batch, hidden]));
-    simd.split(
-      'lstm_layer_forward',
-      [
-        at(inputs.inputGates),
-        at(inputs.weightHhT),
-        at(h0),
-        at(c0),
-        at(zh),
-        at(zc),
-        at(outputs),
-        at(cs),
-        at(saved),
-        at(carriedH),
-        at(final[0]),
-        at(final[1]),
-        steps,
-        batch,
-        hidden,
-      ],
+    splitOverBatch(simd, kind, dims, 'lstm_layer_forward', [
+      at(inputs.inputGates),
+      at(inputs.weightHhT),
+      at(h0),
+      at(c0),
+      at(zh),
+      at(zc),
+      at(outputs),
+      at(cs),
+      at(saved),
+      at(carriedH),
+      at(final[0]),
+      at(final[1]),
+      steps,
       batch,
-      ROW_GRAIN,
-      flops,
-    );
+      hidden,
+    ]);
     return { outputs, final, saved, sequences: [cs], carriedH };
   }
   if (kind === 'gru') {
     const saved = make([rows, 4 * hidden]);
-    simd.split(
-      'gru_layer_forward',
-      [
-        at(inputs.inputGates),
-        at(inputs.weightHhT),
-        at(inputs.biasHh),
-        at(h0),
-        at(zh),
-        at(outputs),
-        at(saved),
-        at(carriedH),
-        at(final[0]),
-        steps,
-        batch,
-        hidden,
-      ],
-      batch,
-      ROW_GRAIN,
-      flops,
-    );
-    return { outputs, final, saved, sequences: [], carriedH };
-  }
-  simd.split(
-    'rnn_layer_forward',
-    [
+    splitOverBatch(simd, kind, dims, 'gru_layer_forward', [
       at(inputs.inputGates),
       at(inputs.weightHhT),
+      at(inputs.biasHh),
       at(h0),
       at(zh),
       at(outputs),
+      at(saved),
       at(carriedH),
       at(final[0]),
       steps,
       batch,
       hidden,
-      kind === 'rnn_relu' ? 1 : 0,
-    ],
+    ]);
+    return { outputs, final, saved, sequences: [], carriedH };
+  }
+  splitOverBatch(simd, kind, dims, 'rnn_layer_forward', [
+    at(inputs.inputGates),
+    at(inputs.weightHhT),
+    at(h0),
+    at(zh),
+    at(outputs),
+    at(carriedH),
+    at(final[0]),
+    steps,
     batch,
-    ROW_GRAIN,
-    flops,
-  );
+    hidden,
+    kind === 'rnn_relu' ? 1 : 0,
+  ]);
   return { outputs, final, saved: null, sequences: [], carriedH };
 }
 
@@ -163,8 +155,7 @@ function backward(
 ): LayerBackwardOutputs<TensorInfo> {
   const { steps, batch, hidden } = dims;
   const rows = steps * batch;
-  const gates = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
-  const width = gates * hidden;
+  const width = GATES[kind] * hidden;
   const make = (shape: number[]) => allocate(backend, shape, 'float32');
   const dInputGates = make([rows, width]);
   const dWeightHhT = make([hidden, width]);
@@ -180,71 +171,52 @@ function backward(
   const at = (info: TensorInfo | null | undefined) => (info == null ? 0 : simd.address(info));
   const hCarried = inputs.carriedH ?? inputs.outputs;
   const [h0, c0] = inputs.initial;
-  const flops = recurrentFlops(kind, dims);
   // The rows' backward loop (δR_t and the carried gradients, split over batch rows), then ∂W_hh (and the
   // GRU's ∂b_hh) from every step's δR_t (split over rows of ∂W_hh): wasm/tbptt-kernels.c, "Threads".
   if (kind === 'lstm') {
-    simd.split(
-      'lstm_layer_backward_rows',
-      [
-        at(inputs.dOutputs),
-        at(inputs.saved),
-        at(inputs.sequences[0]),
-        at(c0),
-        at(inputs.weightHhT),
-        at(dInitial[0]),
-        at(dInitial[1]),
-        at(dProbes?.[0]),
-        at(dProbes?.[1]),
-        at(dInputGates),
-        steps,
-        batch,
-        hidden,
-      ],
+    splitOverBatch(simd, kind, dims, 'lstm_layer_backward_rows', [
+      at(inputs.dOutputs),
+      at(inputs.saved),
+      at(inputs.sequences[0]),
+      at(c0),
+      at(inputs.weightHhT),
+      at(dInitial[0]),
+      at(dInitial[1]),
+      at(dProbes?.[0]),
+      at(dProbes?.[1]),
+      at(dInputGates),
+      steps,
       batch,
-      ROW_GRAIN,
-      flops,
-    );
+      hidden,
+    ]);
   } else if (kind === 'gru') {
-    simd.split(
-      'gru_layer_backward_rows',
-      [
-        at(inputs.dOutputs),
-        at(inputs.saved),
-        at(hCarried),
-        at(h0),
-        at(inputs.weightHhT),
-        at(dInitial[0]),
-        at(dProbes?.[0]),
-        at(dInputGates),
-        at(dRecurrent),
-        steps,
-        batch,
-        hidden,
-      ],
+    splitOverBatch(simd, kind, dims, 'gru_layer_backward_rows', [
+      at(inputs.dOutputs),
+      at(inputs.saved),
+      at(hCarried),
+      at(h0),
+      at(inputs.weightHhT),
+      at(dInitial[0]),
+      at(dProbes?.[0]),
+      at(dInputGates),
+      at(dRecurrent),
+      steps,
       batch,
-      ROW_GRAIN,
-      flops,
-    );
+      hidden,
+    ]);
   } else {
-    simd.split(
-      'rnn_layer_backward_rows',
-      [
-        at(inputs.dOutputs),
-        at(inputs.outputs),
-        at(inputs.weightHhT),
-        at(dInitial[0]),
-        at(dProbes?.[0]),
-        at(dInputGates),
-        steps,
-        batch,
-        hidden,
-        kind === 'rnn_relu' ? 1 : 0,
-      ],
+    splitOverBatch(simd, kind, dims, 'rnn_layer_backward_rows', [
+      at(inputs.dOutputs),
+      at(inputs.outputs),
+      at(inputs.weightHhT),
+      at(dInitial[0]),
+      at(dProbes?.[0]),
+      at(dInputGates),
+      steps,
       batch,
-      ROW_GRAIN,
-      flops,
-    );
+      hidden,
+      kind === 'rnn_relu' ? 1 : 0,
+    ]);
   }
   simd.split(
     'layer_recurrent_grad',
@@ -261,7 +233,7 @@ function backward(
     ],
     hidden,
     WEIGHT_GRAIN,
-    flops,
+    2 * rows * hidden * width,
   );
   if (dRecurrent != null) backend.disposeData(dRecurrent.dataId);
   return { dInputGates, dWeightHhT, dBiasHh, dInitial, dProbes };
