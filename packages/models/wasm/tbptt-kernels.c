@@ -37,12 +37,21 @@ typedef unsigned long long u64;
  * e^x, Cephes' expf on four lanes (≈ 1 ulp): x = n ln2 + r with n = round(x log₂e), |r| ≤ ln2/2 (ln2 in
  * two parts for an exact reduction), e^r by a degree-7 minimax polynomial, 2^n built in the exponent
  * bits. x > 88.376 saturates at e^88.376 (FLT_MAX range); x < −87.336 gives 0.
+ *
+ * n is rounded by adding 1.5·2²³ + 127 (the sum's float has unit spacing, so the addition rounds x log₂e to
+ * the nearest integer, ties to even, as f32x4.nearest does) and the sum's low bits are then n + 127, which
+ * shifted by 23 are 2^n's bits: no nearest and no float-to-int conversion, which V8 lowers to long
+ * sequences on x64 (the conversion's saturation checks). The clamp uses pmin/pmax (one instruction each;
+ * min/max's NaN and ±0 rules cost several, and cannot matter here: NaN passes either way). Same n, same
+ * result bits as the two-instruction form.
  */
 INLINE v128_t vexp(v128_t x) {
   const v128_t lo = SPLAT(-87.3365447504f);
   const v128_t under = wasm_f32x4_lt(x, lo);
-  x = wasm_f32x4_min(wasm_f32x4_max(x, lo), SPLAT(88.3762626647949f));
-  const v128_t n = wasm_f32x4_nearest(wasm_f32x4_mul(x, SPLAT(1.44269504088896341f)));
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, lo), SPLAT(88.3762626647949f));
+  const v128_t magic = SPLAT(12582912.0f + 127.0f);
+  const v128_t biased = wasm_f32x4_add(wasm_f32x4_mul(x, SPLAT(1.44269504088896341f)), magic);
+  const v128_t n = wasm_f32x4_sub(biased, magic);
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, SPLAT(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(n, SPLAT(-2.12194440e-4f)));
   v128_t p = SPLAT(1.9875691500e-4f);
@@ -52,8 +61,8 @@ INLINE v128_t vexp(v128_t x) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(1.6666665459e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(5.0000001201e-1f));
   p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), wasm_f32x4_add(r, SPLAT(1.0f)));
-  /* 2^n: (n + 127) << 23 as float bits, n in [−126, 127] */
-  const v128_t pow2 = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  /* 2^n: (n + 127) << 23 as float bits, n in [−126, 127] (the sum's low bits; the magic's high bits shift out) */
+  const v128_t pow2 = wasm_i32x4_shl(biased, 23);
   const v128_t result = wasm_f32x4_mul(p, pow2);
   return wasm_v128_andnot(result, under);
 }
