@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../backends/select-backend.js';
@@ -66,6 +67,29 @@ describe('partRowsFor (rows per part of a split call)', () => {
   });
 });
 
+/** A pool of the caller and one Node worker (handed back, to be terminated) that gives up after 0.3 s. */
+async function poolOfOneWorker() {
+  const module = new WebAssembly.Module(Buffer.from(KERNELS_SHARED_WASM_BASE64, 'base64'));
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<
+    string,
+    (...args: number[]) => void
+  >;
+  const { startKernelWorker } = await import('./kernel-workers-node.js');
+  const started: Worker[] = [];
+  const pool = await startKernelThreads(module, memory, exports, 2, {
+    stallMs: 300,
+    startWorker: async (init) => {
+      const worker = (await startKernelWorker(init)) as unknown as Worker | null;
+      if (worker != null) started.push(worker);
+      return worker;
+    },
+  });
+  expect(pool).not.toBeNull();
+  expect(started).toHaveLength(1);
+  return { pool: pool!, worker: started[0]!, memory, exports };
+}
+
 describe('startKernelThreads (the pool alone, on a shared memory of its own)', () => {
   it.each([2, 3])(
     'splits many calls of every size between the caller and workers with the same bits as one call (%i threads)',
@@ -122,6 +146,50 @@ describe('startKernelThreads (the pool alone, on a shared memory of its own)', (
     },
     60_000,
   );
+
+  it('gives up on a call whose parts no worker finishes (a dead worker): throws, names the kernel, stops', async () => {
+    const { pool, worker, memory, exports } = await poolOfOneWorker();
+    const heap = new Float32Array(memory.buffer);
+    const [N, K, O] = [8, 16, 256];
+    const out = N * K + O * K + O;
+    const reference = out + N * O;
+    const args = [0, 4 * N * K, 4 * (N * K + O * K), 4 * out, N, K, O, 1];
+    fill(heap.subarray(0, out), 3);
+    exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
+    // Alive: the worker runs every part.
+    pool.run('linear_forward', args, O, 4, false);
+    expect(heap.subarray(out, out + N * O)).toEqual(heap.subarray(reference, reference + N * O));
+    // The worker dies; a call that leaves its parts to the workers no longer hangs.
+    await worker.terminate();
+    const t0 = performance.now();
+    expect(() => pool.run('linear_forward', args, O, 4, false)).toThrow(
+      /linear_forward: \d+ of its \d+ parts did not finish within 0\.3 s: a kernel worker has stopped/,
+    );
+    expect(performance.now() - t0).toBeLessThan(5_000);
+    expect(pool.stopped).toBe(true);
+    expect(() => pool.run('linear_forward', args, O, 4)).toThrow(/stopped pool/);
+  }, 30_000);
+
+  it('runs every part on the caller when its worker died before the call (no wait, same bits)', async () => {
+    const { pool, worker, memory, exports } = await poolOfOneWorker();
+    try {
+      await worker.terminate();
+      const heap = new Float32Array(memory.buffer);
+      const [N, K, O] = [8, 16, 256];
+      const out = N * K + O * K + O;
+      const reference = out + N * O;
+      fill(heap.subarray(0, out), 4);
+      heap.fill(Number.NaN, out, reference);
+      const before = pool.workerParts;
+      pool.run('linear_forward', [0, 4 * N * K, 4 * (N * K + O * K), 4 * out, N, K, O, 1], O, 4);
+      exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
+      expect(heap.subarray(out, out + N * O)).toEqual(heap.subarray(reference, reference + N * O));
+      expect(pool.workerParts).toBe(before);
+      expect(pool.stopped).toBe(false);
+    } finally {
+      pool.stop();
+    }
+  }, 30_000);
 
   it('gives no pool, without waiting out its timeout, when no worker can instantiate the module', async () => {
     // (module (import "env" "f" (func))): the workers' instantiation fails (no env.f).

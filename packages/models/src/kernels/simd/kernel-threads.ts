@@ -34,6 +34,12 @@ import { startKernelWorker } from './kernel-workers-node';
  * main thread, where Atomics.wait throws, it spins on Atomics.load instead. The spin is bounded by the
  * parts workers have claimed and not finished (never more than one part each), and the call is
  * synchronous either way, so it blocks the main thread no longer than one thread doing the whole call would.
+ *
+ * A worker that dies (terminated, out of memory) while it holds a part would leave the caller waiting
+ * forever: the part is never counted, and running it again is unsafe (the layer loops' parts update their
+ * carried state in place, so a half-run part cannot be repeated). So the caller waits in slices and gives
+ * up when no part has finished for {@link KernelThreadsOptions.stallMs}: the pool stops (its workers are
+ * terminated; the backend's kernels run on one thread from then on) and the call throws, naming the kernel.
  */
 
 /** The kernels with a `<kernel>_part` export (wasm/tbptt-kernels.c, "Parts of kernels, for threads"). */
@@ -118,6 +124,24 @@ export function partRowsFor(total: number, grain: number, threads: number): numb
 /** How long {@link startKernelThreads} waits for its workers to serve jobs (they need not: see below). */
 const READY_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a split call waits with no part finishing before it declares a worker dead (the default of
+ * {@link KernelThreadsOptions.stallMs}). A part is a few milliseconds of work; a minute covers a worker
+ * descheduled on a machine loaded far beyond its cores.
+ */
+export const STALL_MS = 60_000;
+
+/** How long one Atomics.wait of a waiting caller lasts before it looks at the clock. */
+const WAIT_SLICE_MS = 100;
+
+/** Options of {@link startKernelThreads}. */
+export interface KernelThreadsOptions {
+  /** A split call waiting this long with no part finishing stops the pool and throws (default {@link STALL_MS}). */
+  stallMs?: number;
+  /** Starts one worker (default: the platform's, kernel-workers-node.ts / kernel-workers-browser.ts). */
+  startWorker?: (init: KernelWorkerInit) => Promise<KernelWorkerHandle | null>;
+}
+
 /** A started worker, as the platform's starter returns it. */
 export interface KernelWorkerHandle {
   terminate(): void;
@@ -151,6 +175,8 @@ export interface KernelThreads {
   ): void;
   /** Parts the workers (not the caller) have run so far. */
   readonly workerParts: number;
+  /** True once stopped: by {@link stop}, or after a call gave up on a dead worker. */
+  readonly stopped: boolean;
   /** Stops the workers (the pool cannot be used afterwards). */
   stop(): void;
 }
@@ -175,7 +201,9 @@ export async function startKernelThreads(
   memory: WebAssembly.Memory,
   exports: Record<string, unknown>,
   threads: number,
+  options: KernelThreadsOptions = {},
 ): Promise<KernelThreads | null> {
+  const { stallMs = STALL_MS, startWorker = startKernelWorker } = options;
   if (threads < 2 || typeof SharedArrayBuffer === 'undefined') return null;
   const controlBuffer = new SharedArrayBuffer(CONTROL_BYTES);
   const control = new Int32Array(controlBuffer);
@@ -183,7 +211,7 @@ export async function startKernelThreads(
   const init: KernelWorkerInit = { module, memory, control: controlBuffer, kernels: SPLIT_KERNELS };
   const workers: KernelWorkerHandle[] = [];
   for (let i = 1; i < threads; i++) {
-    const worker = await startKernelWorker(init);
+    const worker = await startWorker(init);
     if (worker == null) break;
     workers.push(worker);
   }
@@ -203,6 +231,13 @@ export async function startKernelThreads(
   const parts = SPLIT_KERNELS.map((name) => exports[`${name}_part`] as PartFunction);
   const blocking = canBlock();
   let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    Atomics.store(control, TICKET, STOPPED);
+    Atomics.notify(control, TICKET);
+    for (const worker of workers) worker.terminate();
+  };
   /** partRowsFor's answers by total and grain (a training run repeats a few shapes). */
   const partSizes = new Map<string, number>();
 
@@ -236,6 +271,9 @@ export async function startKernelThreads(
     },
     get workerParts() {
       return Atomics.load(control, WORKER_PARTS);
+    },
+    get stopped() {
+      return stopped;
     },
     run(kernel, values, total, grain, callerTakesParts = true) {
       if (stopped) throw new Error(`kernel-threads: ${kernel} called on a stopped pool`);
@@ -272,10 +310,25 @@ export async function startKernelThreads(
       Atomics.store(control, TICKET, count);
       Atomics.notify(control, TICKET);
       const failure = callerTakesParts ? work(part, values, partRows, count, total) : undefined;
+      let seen = -1;
+      let since = 0;
       for (;;) {
         const done = Atomics.load(control, COMPLETED);
         if (done === count) break;
-        if (blocking) Atomics.wait(control, COMPLETED, done);
+        const now = performance.now();
+        if (done !== seen) {
+          seen = done;
+          since = now;
+        } else if (now - since > stallMs) {
+          stop();
+          throw new Error(
+            `kernel-threads: ${kernel}: ${count - done} of its ${count} parts did not finish within ` +
+              `${(stallMs / 1000).toFixed(1)} s: a kernel worker has stopped (it died or hangs), and ` +
+              "this call's outputs are incomplete. Its kernel threads are now off (every later call runs " +
+              'on one thread); run again, and if it recurs, train with { threads: 1 }',
+          );
+        }
+        if (blocking) Atomics.wait(control, COMPLETED, done, WAIT_SLICE_MS);
       }
       if (failure !== undefined) throw failure;
       if (Atomics.load(control, FAILED) !== 0) {
@@ -285,12 +338,6 @@ export async function startKernelThreads(
         );
       }
     },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      Atomics.store(control, TICKET, STOPPED);
-      Atomics.notify(control, TICKET);
-      for (const worker of workers) worker.terminate();
-    },
+    stop,
   };
 }

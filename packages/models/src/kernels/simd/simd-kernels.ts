@@ -419,12 +419,18 @@ function wrap(backend: KernelBackend, instance: WebAssembly.Instance): SimdKerne
       return entry.memoryOffset;
     },
     split(kernel, args, total, grain, flops) {
-      const pool = threadsEnabled && flops >= splitFlops ? pools.get(backend) : undefined;
+      let pool = threadsEnabled && flops >= splitFlops ? pools.get(backend) : undefined;
+      // A pool that gave up on a dead worker (kernel-threads.ts) is gone: one thread from then on.
+      if (pool?.stopped) {
+        pools.delete(backend);
+        pool = undefined;
+      }
       if (pool != null) pool.run(kernel, args, total, grain, callerParts);
       else (exports[kernel] as (...values: number[]) => void)(...args);
     },
     get threads() {
-      return pools.get(backend)?.threads ?? 1;
+      const pool = pools.get(backend);
+      return pool == null || pool.stopped ? 1 : pool.threads;
     },
     get workerParts() {
       return pools.get(backend)?.workerParts ?? 0;
