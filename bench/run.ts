@@ -6,6 +6,8 @@
  *      alternating round by round (wasm with the thread count the package picks, `wasm:auto`, and on 1 and
  *      2 threads); the ratios to PyTorch. PyTorch's BLAS is checked: on a reference BLAS its figures are
  *      marked INVALID, loudly (Debian's python3-torch needs libopenblas0-pthread; see bench/README.md).
+ *      Then the copy step on cpu (the JavaScript kernels, the reference; the LM there takes 10–20 s a step),
+ *      one round, so that a regression on cpu shows.
  *   2. @tbptt/core: `train()`'s update (createTrainer.step) against the bare step at the same configuration
  *      (tf and buffer windows, K = 10 and 35), alternating update by update.
  *   3. The other packages' own benches (estimators, datasets, core's engine bench), their output appended.
@@ -108,6 +110,7 @@ interface ModelsJson {
     impl: string;
     variant: string;
     medianMs: number;
+    cpuMs: number;
     tokensPerS: number;
     gflops: number;
     peakGflops: number;
@@ -147,6 +150,25 @@ if (only.has('models')) {
     models = JSON.parse(readFileSync(json, 'utf8'));
   } catch {
     models = undefined;
+  }
+}
+let cpuRows: ModelsJson['rows'] | undefined;
+let cpuRun: ReturnType<typeof run> | undefined;
+if (only.has('models')) {
+  const json = join(work, 'models-cpu.json');
+  cpuRun = run(
+    '@tbptt/models step bench on cpu',
+    tsx,
+    [
+      ...['bench/index.ts', '--configs', 'copy', '--backends', 'cpu', '--no-layers', '--no-torch'],
+      ...['--rounds', '1', '--steps', '5', '--json', json],
+    ],
+    join(root, 'packages/models'),
+  );
+  try {
+    cpuRows = (JSON.parse(readFileSync(json, 'utf8')) as ModelsJson).rows;
+  } catch {
+    cpuRows = undefined;
   }
 }
 
@@ -294,6 +316,13 @@ if (models) {
     models!.rows.filter((r) => r.config === config && !r.error).map((r) => r.peakRssMb);
   lines.push(`Peak RSS: copy ${range(rss('copy'), 0)} MB, LM ${range(rss('lm'), 0)} MB (all wasm rows).`, '');
 }
+const cpuCopy = cpuRows?.find((r) => r.config === 'copy' && r.impl === 'tbptt' && !r.error);
+if (cpuCopy) {
+  lines.push(
+    `On cpu (the JavaScript kernels), the copy step: ${fmt(cpuCopy.medianMs)} ms (CPU time ${fmt(cpuCopy.cpuMs)} ms), median of 5 steps, one round.`,
+    '',
+  );
+}
 
 if (train) {
   lines.push(
@@ -333,13 +362,14 @@ writeFileSync(
       pytorch: torchInfo ?? null,
       pytorchValid: torchInfo ? torchInfo.blas.valid : null,
       models: models ?? null,
+      cpu: cpuRows ?? null,
       train: train ?? null,
       others: others.map(({ name, status, seconds }) => ({ name, status, seconds })),
-      failed: [modelsRun, trainRun].filter((r) => r != null && r.status !== 0).length,
+      failed: [modelsRun, cpuRun, trainRun].filter((r) => r != null && r.status !== 0).length,
     },
     null,
     2,
   )}\n`,
 );
 console.log(`\nwrote bench/report.md and bench/report.json`);
-if ((modelsRun && modelsRun.status !== 0) || (trainRun && trainRun.status !== 0)) process.exit(1);
+if ([modelsRun, cpuRun, trainRun].some((r) => r != null && r.status !== 0)) process.exit(1);
