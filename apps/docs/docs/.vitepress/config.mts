@@ -82,6 +82,7 @@ const sidebar: DefaultTheme.Sidebar = [
       { text: 'Copy, m ∈ [5, 10], paper’s data', link: '/results/copy-variable-reference/' },
       { text: 'Copy, m = 10, clean generator', link: '/results/copy-clean/' },
       { text: 'Copy, m ∈ [5, 10], clean generator', link: '/results/copy-variable-clean/' },
+      { text: 'Penn Treebank', link: '/results/ptb/' },
     ],
   },
   { text: 'Live demo', link: '/demo' },
