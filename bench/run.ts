@@ -123,53 +123,47 @@ interface ModelsJson {
     { median_ms: number; tokens_per_s: number; peak_rss_mb: number; matmul_gflops: number }[]
   >;
 }
+/**
+ * Runs a package's tsx bench script with `--json <work>/<name>.json` appended and reads that file back
+ * (undefined when the script wrote none, e.g. it failed: the report then leaves its section out).
+ */
+function runJson<T>(label: string, pkg: string, name: string, script: string[]) {
+  const json = join(work, `${name}.json`);
+  const result = run(label, tsx, [...script, '--json', json], join(root, 'packages', pkg));
+  let data: T | undefined;
+  try {
+    data = JSON.parse(readFileSync(json, 'utf8')) as T;
+  } catch {
+    data = undefined;
+  }
+  return { result, data };
+}
+
 let models: ModelsJson | undefined;
 let modelsRun: ReturnType<typeof run> | undefined;
+let cpuRows: ModelsJson['rows'] | undefined;
+let cpuRun: ReturnType<typeof run> | undefined;
 if (only.has('models')) {
-  const json = join(work, 'models.json');
-  modelsRun = run(
-    '@tbptt/models step bench',
-    tsx,
-    [
-      'bench/index.ts',
+  const step = ['bench/index.ts', '--no-layers'];
+  ({ result: modelsRun, data: models } = runJson<ModelsJson>('@tbptt/models step bench', 'models', 'models', [
+    ...step,
+    ...[
       '--configs',
       'copy,lm',
       '--backends',
       'wasm:auto,wasm:1,wasm:2',
-      '--no-layers',
       '--rounds',
       rounds,
       '--steps',
       steps,
-      '--json',
-      json,
     ],
-    join(root, 'packages/models'),
-  );
-  try {
-    models = JSON.parse(readFileSync(json, 'utf8'));
-  } catch {
-    models = undefined;
-  }
-}
-let cpuRows: ModelsJson['rows'] | undefined;
-let cpuRun: ReturnType<typeof run> | undefined;
-if (only.has('models')) {
-  const json = join(work, 'models-cpu.json');
-  cpuRun = run(
-    '@tbptt/models step bench on cpu',
-    tsx,
-    [
-      ...['bench/index.ts', '--configs', 'copy', '--backends', 'cpu', '--no-layers', '--no-torch'],
-      ...['--rounds', '1', '--steps', '5', '--json', json],
-    ],
-    join(root, 'packages/models'),
-  );
-  try {
-    cpuRows = (JSON.parse(readFileSync(json, 'utf8')) as ModelsJson).rows;
-  } catch {
-    cpuRows = undefined;
-  }
+  ]));
+  const cpu = runJson<ModelsJson>('@tbptt/models step bench on cpu', 'models', 'models-cpu', [
+    ...step,
+    ...['--configs', 'copy', '--backends', 'cpu', '--no-torch', '--rounds', '1', '--steps', '5'],
+  ]);
+  cpuRun = cpu.result;
+  cpuRows = cpu.data?.rows;
 }
 
 // 2. train() against the step.
@@ -189,28 +183,9 @@ interface TrainJson {
 let train: TrainJson | undefined;
 let trainRun: ReturnType<typeof run> | undefined;
 if (only.has('train')) {
-  const json = join(work, 'train.json');
-  trainRun = run(
-    '@tbptt/core train() vs step',
-    tsx,
-    [
-      'bench/train-throughput.ts',
-      '--threads',
-      'auto',
-      '--updates',
-      quick ? '8' : '16',
-      '--warmup',
-      '4',
-      '--json',
-      json,
-    ],
-    join(root, 'packages/core'),
-  );
-  try {
-    train = JSON.parse(readFileSync(json, 'utf8'));
-  } catch {
-    train = undefined;
-  }
+  ({ result: trainRun, data: train } = runJson<TrainJson>('@tbptt/core train() vs step', 'core', 'train', [
+    ...['bench/train-throughput.ts', '--threads', 'auto', '--updates', quick ? '8' : '16', '--warmup', '4'],
+  ]));
 }
 
 // 3. Every other package bench.
