@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextFile } from '../corpus/read-text-file';
+import { inOrder } from '../internal/in-order';
 import { decode, type EventSequences, parseEventSequences } from './event-sequences';
 
 /**
@@ -92,15 +93,4 @@ export async function loadBookOrder(options: BookOrderOptions = {}): Promise<Boo
   };
   const [train, test] = await inOrder([part('train'), part('test')]);
   return { train, test };
-}
-
-/**
- * Like Promise.all, but a failure is the first failing promise's in list order (not the first to fail in
- * time), so that a missing or damaged folder is always reported by the same file.
- */
-async function inOrder<A, B>(promises: [Promise<A>, Promise<B>]): Promise<[A, B]> {
-  const [a, b] = await Promise.allSettled(promises);
-  if (a.status === 'rejected') throw a.reason;
-  if (b.status === 'rejected') throw b.reason;
-  return [a.value, b.value];
 }

@@ -94,5 +94,9 @@ describe('loadEventSequences', () => {
     await expect(loadEventSequences(join(dir, 'missing.txt'), tm)).rejects.toThrow(
       /loadEventSequences: cannot read ".*missing.txt": no such file/,
     );
+    // With both files missing, the event file is the one named, every time.
+    await expect(loadEventSequences(join(dir, 'missing-events.txt'), join(dir, 'gone.txt'))).rejects.toThrow(
+      /cannot read ".*missing-events.txt": no such file/,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { readTextFile } from '../corpus/read-text-file';
+import { inOrder } from '../internal/in-order';
 
 /** One sequence of events: mark m_j (0-based) at time t_j, times non-decreasing. */
 export interface EventSequence {
@@ -136,10 +137,7 @@ export async function loadEventSequences(
   options: EventFileOptions = {},
 ): Promise<EventSequences> {
   const fn = 'loadEventSequences';
-  const [eventBytes, timeBytes] = await Promise.all([
-    readTextFile(eventFile, fn),
-    readTextFile(timeFile, fn),
-  ]);
+  const [eventBytes, timeBytes] = await inOrder([readTextFile(eventFile, fn), readTextFile(timeFile, fn)]);
   return parseEventSequences(decode(eventBytes), decode(timeBytes), { eventFile, timeFile }, options);
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readTextFile } from '../corpus/read-text-file';
+import { inOrder } from '../internal/in-order';
 import type { PairedTokenStream } from '../streams/paired-token-stream';
 import { SYNTHETIC_VOCAB_SIZE } from './alphabet';
 import { type IdMatrix, parseIdMatrix } from './id-matrix';
@@ -102,7 +103,7 @@ export async function loadCopyReference(options: CopyReferenceOptions): Promise<
     return parseIdMatrix(new TextDecoder().decode(bytes), { source: path, limit: SYNTHETIC_VOCAB_SIZE });
   };
   const split = async (name: 'train' | 'valid' | 'test'): Promise<PairedTokenStream> => {
-    const [inputs, targets] = await Promise.all([read(`${name}-inputs.txt`), read(`${name}-targets.txt`)]);
+    const [inputs, targets] = await inOrder([read(`${name}-inputs.txt`), read(`${name}-targets.txt`)]);
     if (inputs.steps !== targets.steps || inputs.batch !== targets.batch) {
       throw new Error(
         `${fn}: ${name} inputs are [${inputs.steps}, ${inputs.batch}] but targets [${targets.steps}, ${targets.batch}]`,
@@ -116,6 +117,6 @@ export async function loadCopyReference(options: CopyReferenceOptions): Promise<
       vocabSize: SYNTHETIC_VOCAB_SIZE,
     };
   };
-  const [train, valid, test] = await Promise.all([split('train'), split('valid'), split('test')]);
+  const [train, valid, test] = await inOrder([split('train'), split('valid'), split('test')]);
   return { train, valid, test };
 }
