@@ -147,6 +147,64 @@ describe('startKernelThreads (the pool alone, on a shared memory of its own)', (
     60_000,
   );
 
+  it('polls before sleeping when asked (spinMicros), cuts parts as asked (partsPerThread), same bits', async () => {
+    const module = new WebAssembly.Module(Buffer.from(KERNELS_SHARED_WASM_BASE64, 'base64'));
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+    const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<
+      string,
+      (...args: number[]) => void
+    >;
+    await expect(startKernelThreads(module, memory, exports, 2, { spinMicros: -1 })).rejects.toThrow(
+      /spinMicros must be an integer from 0 to 1000000, got -1/,
+    );
+    const pool = await startKernelThreads(module, memory, exports, 3, { spinMicros: 300 });
+    expect(pool).not.toBeNull();
+    try {
+      expect(pool!.spinMicros).toBe(300);
+      expect(() => {
+        pool!.spinMicros = 2.5;
+      }).toThrow(/spinMicros must be an integer/);
+      expect(pool!.spinMicros).toBe(300);
+      const heap = new Float32Array(memory.buffer);
+      const [N, K, O] = [9, 17, 203];
+      const out = N * K + O * K + O;
+      const reference = out + N * O;
+      exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
+      for (const [spin, partsPerThread, callerTakesParts] of [
+        [300, 1, false],
+        [300, 4, false],
+        [0, 1, false],
+        [300, 1, true],
+        [0, 2, true],
+      ] as const) {
+        // One part per thread: 3 parts of 68 rows; 4 per thread: the even cut partRowsFor picks (9 of 24).
+        const parts = callerTakesParts ? -1 : Math.ceil(O / partRowsFor(O, 4, 3, partsPerThread));
+        if (partsPerThread === 1 && !callerTakesParts) expect(parts).toBe(3);
+        pool!.spinMicros = spin;
+        fill(heap.subarray(0, N * K + O * K + O), 5);
+        exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
+        // Back-to-back calls: with polling, the workers take the next job without going to sleep.
+        for (let call = 0; call < 20; call++) {
+          heap.fill(Number.NaN, out, reference);
+          const before = pool!.workerParts;
+          pool!.run(
+            'linear_forward',
+            [0, 4 * N * K, 4 * (N * K + O * K), 4 * out, N, K, O, 1],
+            O,
+            4,
+            callerTakesParts,
+            partsPerThread,
+          );
+          expect(heap.subarray(out, out + N * O)).toEqual(heap.subarray(reference, reference + N * O));
+          // With the caller out, every part is a worker's.
+          if (parts > 0) expect(pool!.workerParts - before).toBe(parts);
+        }
+      }
+    } finally {
+      pool!.stop();
+    }
+  }, 60_000);
+
   it('gives up on a call whose parts no worker finishes (a dead worker): throws, names the kernel, stops', async () => {
     const { pool, worker, memory, exports } = await poolOfOneWorker();
     const heap = new Float32Array(memory.buffer);

@@ -25,6 +25,8 @@ import { startKernelWorker } from './kernel-workers-node';
  *     [WORKER_PARTS]  parts the workers have run since the pool started (for tests and benchmarks).
  *     [READY]      workers that have instantiated the module and serve jobs.
  *     [NOT_STARTED]  workers whose module would not instantiate (they never claim a part).
+ *     [SPIN_MICROS]  how long an idle worker polls TICKET before it sleeps, and the caller polls
+ *                  COMPLETED before it blocks, in microseconds ({@link KernelThreads.spinMicros}).
  *
  * The caller writes a job only when the previous one is complete (every part claimed and done), and
  * publishes it by storing TICKET last; a worker reads the fields only after a successful claim, so it
@@ -73,13 +75,14 @@ const ARGC = 7;
 const WORKER_PARTS = 8;
 const READY = 9;
 const NOT_STARTED = 10;
+const SPIN_MICROS = 11;
 const ARGS_BYTE_OFFSET = 64;
 const MAX_ARGS = 16;
 const STOPPED = -1;
 const CONTROL_BYTES = ARGS_BYTE_OFFSET + 8 * MAX_ARGS;
 
 /** Parts per thread of a split call: a few, so that a worker that starts late still takes a share. */
-const PARTS_PER_THREAD = 4;
+export const PARTS_PER_THREAD = 4;
 
 /** The most parts of one call (the ticket counts them down). */
 const MAX_PARTS = 64;
@@ -94,9 +97,14 @@ const SPAN_TOLERANCE = 1.1;
  * {@link SPAN_TOLERANCE} of the shortest any part size gives. (A count of parts fixed in advance splits few
  * rows unevenly: 20 batch rows in 5 parts of 4 give one of 2 threads 12 rows; 10 parts of 2 give 10 each.)
  */
-export function partRowsFor(total: number, grain: number, threads: number): number {
+export function partRowsFor(
+  total: number,
+  grain: number,
+  threads: number,
+  partsPerThread = PARTS_PER_THREAD,
+): number {
   const units = Math.max(1, Math.ceil(total / grain));
-  const wanted = Math.min(MAX_PARTS, threads * PARTS_PER_THREAD);
+  const wanted = Math.min(MAX_PARTS, threads * partsPerThread);
   const first = Math.ceil(units / MAX_PARTS);
   // The longest share: thread 0's ⌈parts / threads⌉ parts, the last of them the short last part when
   // the count leaves it to thread 0.
@@ -134,10 +142,20 @@ export const STALL_MS = 60_000;
 /** How long one Atomics.wait of a waiting caller lasts before it looks at the clock. */
 const WAIT_SLICE_MS = 100;
 
+/**
+ * How long an idle worker polls for the next job before it sleeps, and a caller polls for the last parts
+ * before it blocks (the default of {@link KernelThreadsOptions.spinMicros}). A training step makes a split
+ * call every fraction of a millisecond, so with it the workers stay awake through a step and sleep between
+ * runs; waking a sleeping one costs a futex wake, and on a virtual machine the wake of a halted vCPU.
+ */
+export const DEFAULT_SPIN_MICROS = 0;
+
 /** Options of {@link startKernelThreads}. */
 export interface KernelThreadsOptions {
   /** A split call waiting this long with no part finishing stops the pool and throws (default {@link STALL_MS}). */
   stallMs?: number;
+  /** Polling before sleeping, in microseconds (default {@link DEFAULT_SPIN_MICROS}; 0: sleep at once). */
+  spinMicros?: number;
   /** Starts one worker (default: the platform's, kernel-workers-node.ts / kernel-workers-browser.ts). */
   startWorker?: (init: KernelWorkerInit) => Promise<KernelWorkerHandle | null>;
 }
@@ -165,6 +183,7 @@ export interface KernelThreads {
    * Runs `kernel` over the output rows [0, total) in parts of a multiple of `grain` rows, on the caller and
    * the workers; returns when every part is done. `args` are the whole kernel's arguments. With
    * `callerTakesParts` false the caller only waits, and the workers run every part (for tests).
+   * `partsPerThread` (default {@link PARTS_PER_THREAD}): how many parts per thread the rows are cut into.
    */
   run(
     kernel: SplitKernel,
@@ -172,13 +191,23 @@ export interface KernelThreads {
     total: number,
     grain: number,
     callerTakesParts?: boolean,
+    partsPerThread?: number,
   ): void;
+  /** How long idle threads poll before sleeping, in microseconds; settable while the pool runs. */
+  spinMicros: number;
   /** Parts the workers (not the caller) have run so far. */
   readonly workerParts: number;
   /** True once stopped: by {@link stop}, or after a call gave up on a dead worker. */
   readonly stopped: boolean;
   /** Stops the workers (the pool cannot be used afterwards). */
   stop(): void;
+}
+
+function checkSpin(micros: number): number {
+  if (!Number.isInteger(micros) || micros < 0 || micros > 1_000_000) {
+    throw new Error(`kernel-threads: spinMicros must be an integer from 0 to 1000000, got ${micros}`);
+  }
+  return micros;
 }
 
 /** True when this thread may block in Atomics.wait (not a browser's main thread). */
@@ -203,10 +232,11 @@ export async function startKernelThreads(
   threads: number,
   options: KernelThreadsOptions = {},
 ): Promise<KernelThreads | null> {
-  const { stallMs = STALL_MS, startWorker = startKernelWorker } = options;
+  const { stallMs = STALL_MS, startWorker = startKernelWorker, spinMicros = DEFAULT_SPIN_MICROS } = options;
   if (threads < 2 || typeof SharedArrayBuffer === 'undefined') return null;
   const controlBuffer = new SharedArrayBuffer(CONTROL_BYTES);
   const control = new Int32Array(controlBuffer);
+  control[SPIN_MICROS] = checkSpin(spinMicros);
   const args = new Float64Array(controlBuffer, ARGS_BYTE_OFFSET, MAX_ARGS);
   const init: KernelWorkerInit = { module, memory, control: controlBuffer, kernels: SPLIT_KERNELS };
   const workers: KernelWorkerHandle[] = [];
@@ -275,17 +305,23 @@ export async function startKernelThreads(
     get stopped() {
       return stopped;
     },
-    run(kernel, values, total, grain, callerTakesParts = true) {
+    get spinMicros() {
+      return Atomics.load(control, SPIN_MICROS);
+    },
+    set spinMicros(micros: number) {
+      Atomics.store(control, SPIN_MICROS, checkSpin(micros));
+    },
+    run(kernel, values, total, grain, callerTakesParts = true, partsPerThread = PARTS_PER_THREAD) {
       if (stopped) throw new Error(`kernel-threads: ${kernel} called on a stopped pool`);
       if (values.length > MAX_ARGS) {
         throw new Error(`kernel-threads: ${kernel} has ${values.length} arguments, at most ${MAX_ARGS} fit`);
       }
       const index = SPLIT_KERNELS.indexOf(kernel);
       const part = parts[index]!;
-      const key = `${total} ${grain}`;
+      const key = `${total} ${grain} ${partsPerThread}`;
       let partRows = partSizes.get(key);
       if (partRows == null) {
-        partRows = partRowsFor(total, grain, workers.length + 1);
+        partRows = partRowsFor(total, grain, workers.length + 1, partsPerThread);
         if (partSizes.size > 256) partSizes.clear();
         partSizes.set(key, partRows);
       }
@@ -310,6 +346,12 @@ export async function startKernelThreads(
       Atomics.store(control, TICKET, count);
       Atomics.notify(control, TICKET);
       const failure = callerTakesParts ? work(part, values, partRows, count, total) : undefined;
+      // The last parts are the workers' (at most one each): poll for them a while before blocking.
+      const spin = Atomics.load(control, SPIN_MICROS);
+      if (spin > 0 && Atomics.load(control, COMPLETED) !== count) {
+        const until = performance.now() + spin / 1000;
+        while (Atomics.load(control, COMPLETED) !== count && performance.now() < until);
+      }
       let seen = -1;
       let since = 0;
       for (;;) {

@@ -5,13 +5,13 @@
  *
  * The worker instantiates the kernels' shared-memory module on the backend's own `WebAssembly.Memory`
  * (the same memory, no copy), then serves jobs from the control block forever: it blocks in `Atomics.wait`
- * on the ticket word until a job is published, claims parts by compare-and-swap, runs
+ * on the ticket word until a job is published (after polling it for the pool's spin time), claims parts by compare-and-swap, runs
  * `<kernel>_part(...args, lo, hi)` for each, and counts it done. The layout and the protocol are
  * described in kernel-threads.ts, whose constants these mirror.
  */
 export const KERNEL_WORKER_SOURCE = `'use strict';
 const TICKET = 0, COMPLETED = 1, FAILED = 2, KERNEL = 3, TOTAL = 4, PART = 5, PARTS = 6, ARGC = 7;
-const WORKER_PARTS = 8, READY = 9, NOT_STARTED = 10;
+const WORKER_PARTS = 8, READY = 9, NOT_STARTED = 10, SPIN_MICROS = 11;
 const ARGS_BYTE_OFFSET = 64, MAX_ARGS = 16, STOPPED = -1;
 
 function serve(init) {
@@ -31,6 +31,14 @@ function serve(init) {
     const ticket = Atomics.load(control, TICKET);
     if (ticket === STOPPED) return;
     if (ticket === 0) {
+      // Poll for a while before sleeping: a sleeping thread's core may idle, and waking it (on a virtual
+      // machine, a halted vCPU) can take longer than a part's work.
+      const spin = Atomics.load(control, SPIN_MICROS);
+      if (spin > 0) {
+        const until = performance.now() + spin / 1000;
+        while (Atomics.load(control, TICKET) === 0 && performance.now() < until);
+        if (Atomics.load(control, TICKET) !== 0) continue;
+      }
       Atomics.wait(control, TICKET, 0);
       continue;
     }

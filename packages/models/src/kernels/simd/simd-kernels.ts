@@ -314,9 +314,22 @@ export interface SimdKernels {
    * Runs `kernel` (one with a `_part` export) with `args` over all of its output rows [0, total): in one
    * call, or — on the threaded build, with kernel threads on ({@link setKernelThreads}) and at least
    * {@link MIN_SPLIT_FLOPS} of work — split into parts of a multiple of `grain` rows between this thread
-   * and the kernel workers (kernel-threads.ts). Bit-identical results either way.
+   * and the kernel workers (kernel-threads.ts), `partsPerThread` parts per thread (default
+   * kernel-threads.ts `PARTS_PER_THREAD`). Bit-identical results either way.
    */
-  split(kernel: SplitKernel, args: readonly number[], total: number, grain: number, flops: number): void;
+  split(
+    kernel: SplitKernel,
+    args: readonly number[],
+    total: number,
+    grain: number,
+    flops: number,
+    partsPerThread?: number,
+  ): void;
+  /**
+   * How long the kernel threads poll before they sleep, in microseconds (kernel-threads.ts
+   * `KernelThreads.spinMicros`); 0 without kernel workers, where setting it does nothing.
+   */
+  spinMicros: number;
   /** Threads a large split call runs on: 1 without kernel workers. */
   readonly threads: number;
   /** Parts of split calls the kernel workers have run (0 without workers). */
@@ -418,14 +431,14 @@ function wrap(backend: KernelBackend, instance: WebAssembly.Instance): SimdKerne
       if (entry == null) throw new Error('simd-kernels: tensor is not on the wasm backend (disposed?)');
       return entry.memoryOffset;
     },
-    split(kernel, args, total, grain, flops) {
+    split(kernel, args, total, grain, flops, partsPerThread) {
       let pool = threadsEnabled && flops >= splitFlops ? pools.get(backend) : undefined;
       // A pool that gave up on a dead worker (kernel-threads.ts) is gone: one thread from then on.
       if (pool?.stopped) {
         pools.delete(backend);
         pool = undefined;
       }
-      if (pool != null) pool.run(kernel, args, total, grain, callerParts);
+      if (pool != null) pool.run(kernel, args, total, grain, callerParts, partsPerThread);
       else (exports[kernel] as (...values: number[]) => void)(...args);
     },
     get threads() {
@@ -434,6 +447,14 @@ function wrap(backend: KernelBackend, instance: WebAssembly.Instance): SimdKerne
     },
     get workerParts() {
       return pools.get(backend)?.workerParts ?? 0;
+    },
+    get spinMicros() {
+      const pool = pools.get(backend);
+      return pool == null || pool.stopped ? 0 : pool.spinMicros;
+    },
+    set spinMicros(micros: number) {
+      const pool = pools.get(backend);
+      if (pool != null && !pool.stopped) pool.spinMicros = micros;
     },
   };
 }

@@ -42,6 +42,17 @@ const ROW_GRAIN = 2;
 /** Rows of ∂W_hh per part (the weight tiles are four rows). */
 const WEIGHT_GRAIN = 4;
 
+/** Parts per thread of the loops split over batch rows (undefined: kernel-threads.ts's default). */
+let loopPartsPerThread: number | undefined;
+
+/**
+ * How many parts per thread the layer loops' batch rows are cut into (undefined: the kernel threads'
+ * default); for comparisons in benchmarks. Fewer parts run each step's recurrent product over more rows at once.
+ */
+export function setLayerLoopParts(partsPerThread: number | undefined): void {
+  loopPartsPerThread = partsPerThread;
+}
+
 const GATES: Readonly<Record<Kind, number>> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
 
 /**
@@ -56,7 +67,7 @@ function splitOverBatch(
   args: readonly number[],
 ): void {
   const flops = 2 * dims.steps * dims.batch * dims.hidden * GATES[kind] * dims.hidden;
-  simd.split(kernel, args, dims.batch, ROW_GRAIN, flops);
+  simd.split(kernel, args, dims.batch, ROW_GRAIN, flops, loopPartsPerThread);
 }
 
 /**
