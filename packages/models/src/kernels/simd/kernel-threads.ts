@@ -145,10 +145,12 @@ const WAIT_SLICE_MS = 100;
 /**
  * How long an idle worker polls for the next job before it sleeps, and a caller polls for the last parts
  * before it blocks (the default of {@link KernelThreadsOptions.spinMicros}). A training step makes a split
- * call every fraction of a millisecond, so with it the workers stay awake through a step and sleep between
- * runs; waking a sleeping one costs a futex wake, and on a virtual machine the wake of a halted vCPU.
+ * call every fraction of a millisecond, so the workers stay awake through a step and sleep between runs;
+ * waking a sleeping one costs a futex wake, and on a virtual machine the wake of a halted vCPU. Measured
+ * with bench/step-threads.ts on the 2-core machine, quiet (issue 12): the copy step 0.85–0.94× and the
+ * word-LM step 0.94× the time of the same splits sleeping at once, for 1–2 ms more CPU time per copy step.
  */
-export const DEFAULT_SPIN_MICROS = 0;
+export const DEFAULT_SPIN_MICROS = 500;
 
 /** Options of {@link startKernelThreads}. */
 export interface KernelThreadsOptions {
