@@ -84,6 +84,7 @@ const sidebar: DefaultTheme.Sidebar = [
       { text: 'Copy, m ∈ [5, 10], clean generator', link: '/results/copy-variable-clean/' },
       { text: 'Penn Treebank', link: '/results/ptb/' },
       { text: 'WikiText-2', link: '/results/wikitext-2/' },
+      { text: 'Book Order', link: '/results/book-order/' },
     ],
   },
   { text: 'Live demo', link: '/demo' },
