@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backends/select-backend.js';
-import { setKernelThreads, simdKernelsFor } from '../src/kernels/simd/simd-kernels.js';
+import { partRowsFor } from '../src/kernels/simd/kernel-threads.js';
+import { MIN_SPLIT_FLOPS, setKernelThreads, simdKernelsFor } from '../src/kernels/simd/simd-kernels.js';
 import { setLayerLoopParts } from '../src/kernels/simd/simd-layer-loop.js';
 import { CONFIGS } from './configs.js';
 import { median } from './measure.js';
@@ -42,24 +43,34 @@ interface Mode {
   wall: number[];
   cpu: number[];
   inside: Map<string, number[]>;
+  /** Parts run by the workers and parts in all, per kernel, over the measured steps. */
+  parts: Map<string, [number, number]>;
 }
 const modes: Mode[] = [
   { name: 'one thread', threads: false, spin: 0 },
   { name: 'split, sleep at once', threads: true, spin: 0 },
   { name: `split, poll ${spin} µs`, threads: true, spin },
   { name: `split, poll ${spin} µs, loops 1 part/thread`, threads: true, spin, loopParts: 1 },
-].map((m) => ({ ...m, wall: [], cpu: [], inside: new Map() }));
+].map((m) => ({ ...m, wall: [], cpu: [], inside: new Map(), parts: new Map() }));
 let perStep = new Map<string, number>();
+let current: Mode | undefined;
 const split = simd.split.bind(simd);
 simd.split = (kernel, args, total, grain, flops, partsPerThread) => {
+  const before = simd.workerParts;
   const t0 = performance.now();
   split(kernel, args, total, grain, flops, partsPerThread);
   perStep.set(kernel, (perStep.get(kernel) ?? 0) + performance.now() - t0);
+  if (current?.threads && flops >= MIN_SPLIT_FLOPS) {
+    const [worker, all] = current.parts.get(kernel) ?? [0, 0];
+    const count = Math.ceil(total / partRowsFor(total, grain, simd.threads, partsPerThread));
+    current.parts.set(kernel, [worker + simd.workerParts - before, all + count]);
+  }
 };
 const config = CONFIGS.find((c) => c.name === name)!;
 const { step, dispose } = tbpttStep(config);
 for (let i = 0; i < modes.length * (steps + 2); i++) {
   const mode = modes[i % modes.length]!;
+  current = i < 2 * modes.length ? undefined : mode;
   setKernelThreads(mode.threads);
   simd.spinMicros = mode.spin;
   setLayerLoopParts(mode.loopParts);
