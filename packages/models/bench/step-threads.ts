@@ -116,4 +116,12 @@ row(
   '  all split kernels',
   modes.map((m) => kernels.reduce((s, k) => s + median(m.inside.get(k) ?? [0]), 0)),
 );
+console.log("  the workers' share of the parts of calls large enough to split, modes 2–4:");
+for (const kernel of kernels) {
+  const shares = modes.slice(1).map((m) => {
+    const [worker, all] = m.parts.get(kernel) ?? [0, 0];
+    return (all === 0 ? '–' : `${((100 * worker) / all).toFixed(0)} %`).padStart(8);
+  });
+  console.log(`    ${kernel.padEnd(26)}${''.padStart(8)}${shares.join('')}`);
+}
 process.exit(0);
