@@ -7,7 +7,9 @@
  *      2 threads); the ratios to PyTorch. PyTorch's BLAS is checked: on a reference BLAS its figures are
  *      marked INVALID, loudly (Debian's python3-torch needs libopenblas0-pthread; see bench/README.md).
  *      Then the copy step on cpu (the JavaScript kernels, the reference; the LM there takes 10–20 s a step),
- *      one round, so that a regression on cpu shows.
+ *      one round, so that a regression on cpu shows. Then both models on the threaded build with the
+ *      kernels on one thread and split between 2, alternating step by step in one process
+ *      (packages/models/bench/step-threads.ts).
  *   2. @tbptt/core: `train()`'s update (createTrainer.step) against the bare step at the same configuration
  *      (tf and buffer windows, K = 10 and 35), alternating update by update.
  *   3. The other packages' own benches (estimators, datasets, core's engine bench), their output appended.
@@ -139,6 +141,14 @@ function runJson<T>(label: string, pkg: string, name: string, script: string[]) 
   return { result, data };
 }
 
+interface ThreadsJson {
+  config: string;
+  threads: number;
+  spinMicros: number;
+  steps: number;
+  modes: { name: string; wallMs: number; cpuMs: number }[];
+}
+const threadRows: ThreadsJson[] = [];
 let models: ModelsJson | undefined;
 let modelsRun: ReturnType<typeof run> | undefined;
 let cpuRows: ModelsJson['rows'] | undefined;
@@ -164,6 +174,20 @@ if (only.has('models')) {
   ]);
   cpuRun = cpu.result;
   cpuRows = cpu.data?.rows;
+  // The same thread counts inside one process, alternating step by step (immune to the drift between
+  // processes that the rounds above are exposed to).
+  for (const [config, count] of [
+    ['copy', '40'],
+    ['lm', '8'],
+  ] as const) {
+    const r = runJson<ThreadsJson>(
+      `@tbptt/models threads in one process (${config})`,
+      'models',
+      `threads-${config}`,
+      [...['bench/step-threads.ts', config, '--threads', '2', '--steps', count]],
+    );
+    if (r.data) threadRows.push(r.data);
+  }
 }
 
 // 2. train() against the step.
@@ -291,6 +315,24 @@ if (models) {
     models!.rows.filter((r) => r.config === config && !r.error).map((r) => r.peakRssMb);
   lines.push(`Peak RSS: copy ${range(rss('copy'), 0)} MB, LM ${range(rss('lm'), 0)} MB (all wasm rows).`, '');
 }
+if (threadRows.length > 0) {
+  lines.push(
+    '## Threads within one process (threaded build, 2 threads; modes alternating step by step, median step)',
+    '',
+    "`packages/models/bench/step-threads.ts`: this package's kernels on the calling thread only, then split between the 2 threads with idle threads sleeping at once, and polling before they sleep (the default). The rounds above compare separate processes, which this virtual machine's drift affects; these modes share every moment of it.",
+    '',
+    '| model | one thread | split, sleeping | split, polling (default) | polling / one thread | CPU time, one thread / polling |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const t of threadRows) {
+    const [one, sleeping, polling] = t.modes;
+    if (one == null || sleeping == null || polling == null) continue;
+    lines.push(
+      `| ${t.config} | ${fmt(one.wallMs, 2)} ms | ${fmt(sleeping.wallMs, 2)} ms | ${fmt(polling.wallMs, 2)} ms | **${fmt(polling.wallMs / one.wallMs, 2)}×** | ${fmt(one.cpuMs, 1)} / ${fmt(polling.cpuMs, 1)} ms |`,
+    );
+  }
+  lines.push('');
+}
 const cpuCopy = cpuRows?.find((r) => r.config === 'copy' && r.impl === 'tbptt' && !r.error);
 if (cpuCopy) {
   lines.push(
@@ -338,6 +380,7 @@ writeFileSync(
       pytorchValid: torchInfo ? torchInfo.blas.valid : null,
       models: models ?? null,
       cpu: cpuRows ?? null,
+      threadsInOneProcess: threadRows,
       train: train ?? null,
       others: others.map(({ name, status, seconds }) => ({ name, status, seconds })),
       failed: [modelsRun, cpuRun, trainRun].filter((r) => r != null && r.status !== 0).length,

@@ -7,8 +7,11 @@
  * (simd.split), the wall time inside its calls, so that the kernels whose split does not pay can be read
  * off. Run it on a quiet machine: on busy cores no split can gain.
  *
- *   npx tsx bench/step-threads.ts [copy|lm] [--threads 2] [--steps 40] [--spin 500]
+ *   npx tsx bench/step-threads.ts [copy|lm] [--threads 2] [--steps 40] [--spin 500] [--json FILE]
+ *
+ * `--json FILE` also writes the step medians per mode (the root `npm run bench` reads them).
  */
+import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backends/select-backend.js';
 import { partRowsFor } from '../src/kernels/simd/kernel-threads.js';
@@ -123,5 +126,16 @@ for (const kernel of kernels) {
     return (all === 0 ? '–' : `${((100 * worker) / all).toFixed(0)} %`).padStart(8);
   });
   console.log(`    ${kernel.padEnd(26)}${''.padStart(8)}${shares.join('')}`);
+}
+const jsonPath = option('json', '');
+if (jsonPath !== '') {
+  const result = {
+    config: name,
+    threads,
+    spinMicros: spin,
+    steps,
+    modes: modes.map((m) => ({ name: m.name, wallMs: median(m.wall), cpuMs: median(m.cpu) })),
+  };
+  writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
 }
 process.exit(0);
