@@ -184,7 +184,7 @@ if (only.has('models')) {
       `@tbptt/models threads in one process (${config})`,
       'models',
       `threads-${config}`,
-      [...['bench/step-threads.ts', config, '--threads', '2', '--steps', count]],
+      ['bench/step-threads.ts', config, '--threads', '2', '--steps', count],
     );
     if (r.data) threadRows.push(r.data);
   }

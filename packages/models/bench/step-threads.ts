@@ -73,7 +73,8 @@ const config = CONFIGS.find((c) => c.name === name)!;
 const { step, dispose } = tbpttStep(config);
 for (let i = 0; i < modes.length * (steps + 2); i++) {
   const mode = modes[i % modes.length]!;
-  current = i < 2 * modes.length ? undefined : mode;
+  const warmup = i < 2 * modes.length;
+  current = warmup ? undefined : mode;
   setKernelThreads(mode.threads);
   simd.spinMicros = mode.spin;
   setLayerLoopParts(mode.loopParts);
@@ -83,7 +84,7 @@ for (let i = 0; i < modes.length * (steps + 2); i++) {
   step();
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
-  if (i < 2 * modes.length) continue;
+  if (warmup) continue;
   mode.wall.push(ms);
   mode.cpu.push((c.user + c.system) / 1000);
   for (const [kernel, t] of perStep) {

@@ -169,7 +169,6 @@ describe('startKernelThreads (the pool alone, on a shared memory of its own)', (
       const [N, K, O] = [9, 17, 203];
       const out = N * K + O * K + O;
       const reference = out + N * O;
-      exports.linear_forward!(0, 4 * N * K, 4 * (N * K + O * K), 4 * reference, N, K, O, 1);
       for (const [spin, partsPerThread, callerTakesParts] of [
         [300, 1, false],
         [300, 4, false],

@@ -4,9 +4,9 @@
  * JavaScript that runs as a CommonJS script (Node) and as a classic worker script (browsers).
  *
  * The worker instantiates the kernels' shared-memory module on the backend's own `WebAssembly.Memory`
- * (the same memory, no copy), then serves jobs from the control block forever: it blocks in `Atomics.wait`
- * on the ticket word until a job is published (after polling it for the pool's spin time), claims parts by compare-and-swap, runs
- * `<kernel>_part(...args, lo, hi)` for each, and counts it done. The layout and the protocol are
+ * (the same memory, no copy), then serves jobs from the control block forever: it polls the ticket word
+ * for the pool's spin time, then blocks in `Atomics.wait` on it until a job is published, claims parts by
+ * compare-and-swap, runs `<kernel>_part(...args, lo, hi)` for each, and counts it done. The layout and the protocol are
  * described in kernel-threads.ts, whose constants these mirror.
  */
 export const KERNEL_WORKER_SOURCE = `'use strict';
@@ -37,8 +37,8 @@ function serve(init) {
       if (spin > 0) {
         const until = performance.now() + spin / 1000;
         while (Atomics.load(control, TICKET) === 0 && performance.now() < until);
-        if (Atomics.load(control, TICKET) !== 0) continue;
       }
+      // Returns at once when a job came in meanwhile (the word is no longer 0).
       Atomics.wait(control, TICKET, 0);
       continue;
     }
