@@ -5,7 +5,8 @@
  *
  * Each measurement runs in its own child process (clean heap, its own peak RSS).
  *
- *   --backends wasm,cpu   --configs copy,lm   --steps 10   --warmup 2
+ *   --backends wasm,cpu   --configs copy,lm   --steps 10   --warmup 2   --warmup-seconds 1.5
+ *   (warm-up runs at least --warmup steps and at least --warmup-seconds, at most 200 steps, in PyTorch too)
  *   (a backend `wasm:N` is wasm with N XNNPACK threads: `selectBackend('wasm', { threads: N })`)
  *   --ablation            also run wasm with each fix turned off, to show what each one pays
  *   --no-layers --no-torch
@@ -22,12 +23,16 @@ interface Job {
   variant: string;
   steps: number;
   warmup: number;
+  /** Warm-up also lasts at least this long (the first tens of steps run slower while the JIT settles). */
+  warmupSeconds: number;
 }
 
 interface Result extends Job {
   /** wasm threads the backend ran (0: not wasm). */
   threads?: number;
   medianMs: number;
+  /** Warm-up steps run before the measured ones (at least `warmup`, and for at least `warmupSeconds`). */
+  warmupSteps: number;
   /** CPU time of all the process's threads per step (median): the step's cost where cores are shared. */
   cpuMs: number;
   tokensPerS: number;
@@ -40,6 +45,9 @@ interface Result extends Job {
 }
 
 const STOCK = 'stock (segment-sum fix only)';
+
+/** A bound on time-based warm-up steps (a fast step would otherwise run thousands). */
+const MAX_WARMUP_STEPS = 200;
 
 /** Variants: which of this package's fixes are on (see registerKernelFixes). */
 const VARIANTS: Record<string, KernelFixOptions> = {
@@ -108,7 +116,12 @@ async function runChild(job: Job): Promise<void> {
       : (await import('./layers-step.js')).layersStep(config);
   const times = new Map<string, number[]>(variants.map((v) => [v, []]));
   const cpuTimes = new Map<string, number[]>(variants.map((v) => [v, []]));
-  for (let i = 0; i < job.warmup + job.steps; i++) {
+  // Warm-up: at least job.warmup steps and job.warmupSeconds of them. The first steps of a process run
+  // slower while V8 compiles the hot JavaScript and WebAssembly (the copy step takes 20–30 steps to
+  // settle, 1.3–1.5× slower before), and a training run is all steady state.
+  const warmupStart = performance.now();
+  let warmupSteps = 0;
+  const stepAll = async (i: number, measured: boolean) => {
     // Rotated each step, so that no variant always follows the same one (garbage, caches).
     for (let k = 0; k < variants.length; k++) {
       const name = variants[(k + i) % variants.length]!;
@@ -118,12 +131,20 @@ async function runChild(job: Job): Promise<void> {
       await step();
       const ms = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
-      if (i >= job.warmup) {
+      if (measured) {
         times.get(name)!.push(ms);
         cpuTimes.get(name)!.push((cpu.user + cpu.system) / 1000);
       }
     }
+  };
+  while (
+    warmupSteps < job.warmup ||
+    (performance.now() - warmupStart < 1000 * job.warmupSeconds && warmupSteps < MAX_WARMUP_STEPS)
+  ) {
+    await stepAll(warmupSteps, false);
+    warmupSteps++;
   }
+  for (let i = 0; i < job.steps; i++) await stepAll(warmupSteps + i, true);
   const kernels = new Map<string, Awaited<ReturnType<typeof countKernels>>>();
   for (const name of variants) {
     apply(name);
@@ -138,6 +159,7 @@ async function runChild(job: Job): Promise<void> {
       ...job,
       variant: name,
       medianMs,
+      warmupSteps,
       cpuMs: median(cpuTimes.get(name)!),
       tokensPerS: (config.batch * config.window * 1000) / medianMs,
       gflops: stepFlops(config) / (medianMs * 1e6),
@@ -168,6 +190,7 @@ function spawnJob(job: Job): Result[] {
       {
         ...job,
         medianMs: Number.NaN,
+        warmupSteps: 0,
         cpuMs: Number.NaN,
         tokensPerS: Number.NaN,
         gflops: Number.NaN,
@@ -196,6 +219,7 @@ interface TorchResult {
   median_ms: number;
   tokens_per_s: number;
   steps: number;
+  warmup_steps: number;
   peak_rss_mb: number;
   torch: string;
   threads: number;
@@ -225,12 +249,24 @@ export function invalidBlasWarning(blas: BlasInfo): string {
   );
 }
 
-function runTorch(config: BenchConfig, steps: number, warmup: number): TorchResult | string {
+function runTorch(
+  config: BenchConfig,
+  steps: number,
+  warmup: number,
+  warmupSeconds: number,
+): TorchResult | string {
   const script = fileURLToPath(new URL('./pytorch_baseline.py', import.meta.url));
   const payload = { name: config.name, ...config.spec, batch: config.batch, window: config.window };
   const child = spawnSync(
     '/usr/bin/python3',
-    [script, JSON.stringify(payload), String(steps), String(warmup)],
+    [
+      script,
+      JSON.stringify(payload),
+      String(steps),
+      String(warmup),
+      String(warmupSeconds),
+      String(MAX_WARMUP_STEPS),
+    ],
     {
       encoding: 'utf8',
       env: { ...process.env, OPENBLAS_NUM_THREADS: '2', OMP_WAIT_POLICY: 'PASSIVE' },
@@ -262,6 +298,11 @@ async function main(): Promise<void> {
   const configNames = option(args, 'configs', 'copy,lm').split(',');
   const steps = Number(option(args, 'steps', '10'));
   const warmup = Number(option(args, 'warmup', '2'));
+  const warmupSeconds = Number(option(args, 'warmup-seconds', '1.5'));
+  if (!Number.isInteger(warmup) || warmup < 0 || !(warmupSeconds >= 0))
+    throw new Error(
+      `bench: --warmup takes a whole number of steps ≥ 0 and --warmup-seconds a number ≥ 0, got ${warmup} and ${warmupSeconds}`,
+    );
   const rounds = Math.max(1, Number(option(args, 'rounds', '2')));
   const withLayers = !args.includes('--no-layers');
   const withTorch = !args.includes('--no-torch') && torchAvailable();
@@ -287,7 +328,7 @@ async function main(): Promise<void> {
   console.log(
     `@tbptt/models bench — node ${process.version}, ${(await import('node:os')).cpus().length} cores, ` +
       `${rounds} round(s): PyTorch and this package alternate, and each keeps its best round ` +
-      '(the machine may be shared; a round is a child process of warm-up + steps, median step).',
+      `(the machine may be shared; a round is a child process of warm-up (≥ ${warmup} steps and ≥ ${warmupSeconds} s) + steps, median step).`,
   );
   const rows: Result[] = [];
   const torchRounds = new Map<string, TorchResult[]>();
@@ -302,7 +343,7 @@ async function main(): Promise<void> {
     console.log(
       `${pad(label, 48)} ${fmt(r.medianMs).padStart(9)} ms (CPU ${fmt(r.cpuMs).padStart(7)} ms)  ${fmt(r.tokensPerS, 0).padStart(8)} tok/s  ` +
         `${fmt(r.gflops, 2).padStart(6)} GFLOP/s (${fmt((100 * r.gflops) / r.peakGflops)}% of ${fmt(r.peakGflops)})  ` +
-        `${String(r.kernels).padStart(6)} kernels  ${fmt(r.peakRssMb, 0).padStart(5)} MB  (${r.steps} steps, round ${round})`,
+        `${String(r.kernels).padStart(6)} kernels  ${fmt(r.peakRssMb, 0).padStart(5)} MB  (${r.steps} steps after ${r.warmupSteps} warm-up, round ${round})`,
     );
   };
 
@@ -312,7 +353,7 @@ async function main(): Promise<void> {
     console.log(`\n## ${config.description} — ${(stepFlops(config) / 1e9).toFixed(2)} GFLOP per step`);
     for (let round = 1; round <= rounds; round++) {
       if (withTorch) {
-        const t = runTorch(config, steps, warmup);
+        const t = runTorch(config, steps, warmup, warmupSeconds);
         if (typeof t === 'string') {
           console.log(`${pad(`${name} pytorch`, 48)} failed: ${t}`);
         } else {
@@ -321,7 +362,7 @@ async function main(): Promise<void> {
             `${pad(`${name} pytorch ${t.torch} (${t.threads} threads)`, 48)} ${fmt(t.median_ms).padStart(9)} ms  ` +
               `${fmt(t.tokens_per_s, 0).padStart(8)} tok/s  ` +
               `${fmt(stepFlops(config) / (t.median_ms * 1e6), 2).padStart(6)} GFLOP/s (${fmt((100 * stepFlops(config)) / (t.median_ms * 1e6) / t.matmul_gflops)}% of ${fmt(t.matmul_gflops)})  ` +
-              `${''.padStart(14)}${fmt(t.peak_rss_mb, 0).padStart(5)} MB  (${t.steps} steps, round ${round})`,
+              `${''.padStart(14)}${fmt(t.peak_rss_mb, 0).padStart(5)} MB  (${t.steps} steps after ${t.warmup_steps} warm-up, round ${round})`,
           );
         }
       }
@@ -351,6 +392,7 @@ async function main(): Promise<void> {
           variant,
           steps: lmAblation ? Math.min(jobSteps, 3) : jobSteps,
           warmup: lmAblation ? 1 : jobWarmup,
+          warmupSeconds: slow || lmAblation ? 0 : warmupSeconds,
         }).forEach((r) => {
           report(r, round);
         });
@@ -379,6 +421,7 @@ async function main(): Promise<void> {
           variant: `all|${STOCK}`,
           steps: layerSteps,
           warmup: layerWarmup,
+          warmupSeconds: layerSteps < steps ? 0 : warmupSeconds,
         }).forEach((r) => {
           report(r, 1);
         });
@@ -454,6 +497,7 @@ async function main(): Promise<void> {
           rounds,
           steps,
           warmup,
+          warmupSeconds,
           backends,
           configs: configNames,
           torch,

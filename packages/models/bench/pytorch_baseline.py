@@ -1,13 +1,13 @@
 """PyTorch baseline for `npm run bench -w @tbptt/models`: one training step (forward, backward, SGD update).
 
 Same configurations as bench/configs.ts. Prints one JSON object per line:
-{"config", "median_ms", "tokens_per_s", "steps", "peak_rss_mb", "torch", "threads", "matmul_gflops"}.
+{"config", "median_ms", "tokens_per_s", "steps", "warmup_steps", "peak_rss_mb", "torch", "threads", "matmul_gflops"}.
 Run with OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE (the bench sets them).
 
 Every result carries "blas": which BLAS the process really runs (see blas_info); "blas.valid" is false
 for a reference BLAS (Debian's libblas3, 20x slower than OpenBLAS), which makes every ratio meaningless.
 
-usage: python3 pytorch_baseline.py CONFIG_JSON [STEPS] [WARMUP]
+usage: python3 pytorch_baseline.py CONFIG_JSON [STEPS] [WARMUP] [WARMUP_SECONDS] [MAX_WARMUP]
        python3 pytorch_baseline.py --info
 """
 import json
@@ -102,6 +102,9 @@ def main():
     c = json.loads(sys.argv[1])
     steps = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     warmup = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    # warm-up lasts at least `warmup` steps and at least `warmup_seconds`, at most `max_warmup` steps
+    warmup_seconds = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+    max_warmup = int(sys.argv[5]) if len(sys.argv) > 5 else 200
     torch.manual_seed(0)
     torch.set_num_threads(2)
     T, B = c["window"], c["batch"]
@@ -115,17 +118,24 @@ def main():
     y = torch.randint(0, c["outputSize"], (T * B,))
     h0 = torch.zeros(c["numLayers"], B, c["hiddenSize"])
     state = (h0, h0.clone())
-    times = []
-    for i in range(warmup + steps):
-        t0 = time.perf_counter()
+    def step():
         opt.zero_grad()
         logits, _ = model(x, state)
         loss = loss_fn(logits.reshape(T * B, -1), y)
         loss.backward()
         opt.step()
         loss.item()
-        if i >= warmup:
-            times.append(time.perf_counter() - t0)
+
+    warmup_steps = 0
+    start = time.perf_counter()
+    while warmup_steps < warmup or (time.perf_counter() - start < warmup_seconds and warmup_steps < max_warmup):
+        step()
+        warmup_steps += 1
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
     median = statistics.median(times)
     print(
         json.dumps(
@@ -134,6 +144,7 @@ def main():
                 "median_ms": median * 1000,
                 "tokens_per_s": T * B / median,
                 "steps": steps,
+                "warmup_steps": warmup_steps,
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 "torch": torch.__version__,
                 "threads": torch.get_num_threads(),
