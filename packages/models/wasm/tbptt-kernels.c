@@ -498,6 +498,10 @@ void adadelta_update(const float *theta, const float *g, const float *sq, const 
 /* Rows of W per cache block: 32 rows of K floats (16 KB at K = 128). */
 #define LIN_BLOCK 32u
 
+/* dW = gᵀ x (linear_backward_weight): rows of x per block, and its columns per chunk (16 KB of x). */
+#define LIN_DW_ROWS 32u
+#define LIN_DW_COLS 128u
+
 INLINE u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
 
 /*
@@ -720,28 +724,36 @@ INLINE void linear_dw_tile(const float *g, const float *x, float *dw, u32 n0, u3
 
 /*
  * dW [O, K] = gᵀ x: dW_ok = Σ_n g_no x_nk, and (has_bias) db [O] = Σ_n g_no. Four rows of dW by eight
- * columns at a time, g's four columns splat, x's rows loaded; over the rows n in blocks of lin_rows(K)
- * (a block of x stays in L2 while every column of g meets it), each block's sums added to dW. Computes the
- * rows [o0, o1) of dW and db (linear_backward_weight: all of them).
+ * columns at a time, g's four columns splat, x's rows loaded; over the rows n in blocks of LIN_DW_ROWS, each
+ * block's sums added to dW, and within a block over x's columns in chunks of LIN_DW_COLS, so that the
+ * chunk of x (16 KB) stays in L1 while every column of g meets it, and the block's rows of g, which lie a
+ * row of O floats apart, touch few pages. Computes the rows [o0, o1) of dW and db (linear_backward_weight:
+ * all of them).
+ *
+ * Blocks of 160 rows of x (128 KB at K = 200, kept in L2) took 1.4–1.5× as long at the word LM's sizes
+ * (bench/kernel-ab.mjs --decoder: N 700, K 200, O 10,000; and at K 128, O 33,278), though they add each
+ * element of dW 5 times instead of 22: a row's load from L2 for every 8 multiply-adds costs more.
  */
 INLINE void linear_backward_weight_rows(const float *g, const float *x, float *dw, float *db, u32 N, u32 K,
                                        u32 O, u32 has_bias, u32 o0, u32 o1) {
-  const u32 block_rows = lin_rows(K);
-  /* N = 0: one empty block, so that dW and db are stored (as zeros) */
-  for (u32 nb = 0;; nb += block_rows) {
-    const u32 ne = min_u32(nb + block_rows, N);
+  /* N = 0: one empty block, so that dW and db are stored (as zeros); K = 0: one empty chunk, for db */
+  for (u32 nb = 0;; nb += LIN_DW_ROWS) {
+    const u32 ne = min_u32(nb + LIN_DW_ROWS, N);
     const int first = nb == 0;
-    for (u32 o = o0; o < o1; o += 4) {
-      const u32 c = min_u32(o1 - o, 4);
-      if (has_bias) {
-        v128_t acc = wasm_f32x4_splat(0.0f);
-        for (u32 n = nb; n < ne; n++) acc = wasm_f32x4_add(acc, load_lanes(g + n * O + o, c));
-        store_lanes(db + o, first ? acc : wasm_f32x4_add(load_lanes(db + o, c), acc), c);
+    for (u32 kb = 0; kb == 0 || kb < K; kb += LIN_DW_COLS) {
+      const u32 ke = min_u32(kb + LIN_DW_COLS, K);
+      for (u32 o = o0; o < o1; o += 4) {
+        const u32 c = min_u32(o1 - o, 4);
+        if (has_bias && kb == 0) {
+          v128_t acc = wasm_f32x4_splat(0.0f);
+          for (u32 n = nb; n < ne; n++) acc = wasm_f32x4_add(acc, load_lanes(g + n * O + o, c));
+          store_lanes(db + o, first ? acc : wasm_f32x4_add(load_lanes(db + o, c), acc), c);
+        }
+        u32 k = kb;
+        for (; k + 8 <= ke; k += 8) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 8, first);
+        for (; k + 4 <= ke; k += 4) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 4, first);
+        for (; k < ke; k++) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 1, first);
       }
-      u32 k = 0;
-      for (; k + 8 <= K; k += 8) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 8, first);
-      for (; k + 4 <= K; k += 4) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 4, first);
-      for (; k < K; k++) linear_dw_tile(g, x, dw, nb, ne, K, O, o, c, k, 1, first);
     }
     if (ne >= N) break;
   }
