@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors } from '@tbptt/models';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +19,9 @@ describe('tbptt train (built binary)', () => {
     // The first lines say what is trained and what chance level is; the last ones are the summary.
     expect(r.stdout).toMatch(/tbptt train: copy task \(span 10\)/);
     expect(r.stdout).toMatch(/chance perplexity 6\.00/);
+    // --threads auto (the default): 2 × LSTM(16) at batch 32 is ≈ 0.7 MFLOP of products per time step, below
+    // the 5 MFLOP from which threads pay, so one thread.
+    expect(r.stdout).toMatch(/backend wasm, 1 thread\n/);
     expect(r.stdout).toMatch(/best valid perplexity\s+\d/);
     expect(r.stdout).toMatch(/K history\s+15 \(update 0\)/);
     for (const f of [
@@ -125,5 +129,44 @@ describe('tbptt train (built binary)', () => {
       .filter((e) => e.type === 'step')
       .map((e) => e.update);
     expect(steps).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+  });
+
+  it('--threads auto (the default) runs the copy preset on 2 threads where there are 2 cores, with the weights of 1 thread bit for bit', () => {
+    // 2 × LSTM(64) on one-hot 6, batch 32: products per time step 3 · 2 · 32 · ((6 + 64) + (64 + 64)) · 256
+    // + 3 · 2 · 32 · 64 · 6 ≈ 9.8 MFLOP, above the 5 MFLOP threshold and below the 100 MFLOP per extra pair.
+    const expected = availableParallelism() >= 2 ? 2 : 1;
+    const run = (threads: string[]) => {
+      const out = join(tempDir('threads'), 'run');
+      const r = tbptt([
+        'train',
+        '--preset',
+        'copy',
+        '--train-steps',
+        '2000',
+        '--valid-steps',
+        '200',
+        '--test-steps',
+        '200',
+        '--updates',
+        '30',
+        '--eval-every',
+        '1000',
+        '--backend',
+        'wasm',
+        ...threads,
+        '--out',
+        out,
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      return { stdout: r.stdout, weights: readFileSync(join(out, 'weights.safetensors')) };
+    };
+    const auto = run([]);
+    expect(auto.stdout).toMatch(
+      new RegExp(`backend wasm, ${expected} thread${expected === 1 ? '' : 's'}\\n`),
+    );
+    const one = run(['--threads', '1']);
+    expect(one.stdout).toMatch(/backend wasm, 1 thread\n/);
+    expect(Buffer.compare(auto.weights, one.weights)).toBe(0);
   });
 });

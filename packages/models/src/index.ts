@@ -17,6 +17,7 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backends/select-backend';
+export { MAX_WASM_THREADS } from './backends/wasm-thread-count';
 export type { KernelMode } from './kernels/register-kernel-fixes';
 export { softmaxCrossEntropy, softmaxCrossEntropyRows } from './loss/softmax-cross-entropy';
 export { createModel } from './model/create-model';

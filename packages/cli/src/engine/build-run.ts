@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import {
   adaptiveTruncation,
   type ControllerState,
@@ -36,7 +37,14 @@ import {
   Vocabulary,
   type VocabularyJson,
 } from '@tbptt/datasets';
-import { createModel, type RecurrentModel, selectBackend, serializeWeights } from '@tbptt/models';
+import {
+  createModel,
+  type ModelSpec,
+  type RecurrentModel,
+  recommendedWasmThreads,
+  selectBackend,
+  serializeWeights,
+} from '@tbptt/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { RunError, UsageError } from '../errors';
 import { isCopyReference, isPointProcess, isSynthetic, type TrainOptions } from '../options/train-options';
@@ -60,14 +68,30 @@ export interface TaskData {
   description: string;
 }
 
-/** Activates the backend; returns its name and the thread count. */
+/**
+ * Activates the backend; returns its name and the thread count. `--threads auto` (the default) takes the
+ * count `recommendedWasmThreads` gives for `spec` at `--batch` on this machine's cores (1 for small models,
+ * 2 or more for larger ones, on wasm); without a spec (a command that builds no model), 1.
+ */
 export async function useBackend(
-  options: Pick<TrainOptions, 'backend' | 'threads'>,
+  options: Pick<TrainOptions, 'backend' | 'threads'> & { batch?: number },
+  spec?: ModelSpec,
 ): Promise<{ backend: string; threads: number }> {
+  const threads =
+    typeof options.threads === 'number'
+      ? options.threads
+      : options.threads === 'auto' &&
+          spec !== undefined &&
+          options.batch !== undefined &&
+          (options.backend === 'wasm' || options.backend === 'auto')
+        ? recommendedWasmThreads(spec, options.batch, availableParallelism())
+        : 1;
   try {
-    const threads = options.threads ?? 1;
-    const backend = await selectBackend(options.backend, options.threads === undefined ? {} : { threads });
-    return { backend, threads };
+    const backend = await selectBackend(
+      options.backend,
+      typeof options.threads === 'number' || threads > 1 ? { threads } : {},
+    );
+    return { backend, threads: backend === 'wasm' ? threads : 1 };
   } catch (error) {
     throw new UsageError(`--backend ${options.backend}: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -245,51 +269,53 @@ async function loadTextTask(o: TrainOptions): Promise<Corpus> {
  * constant w of the intensity λ(t) = exp(log λ + w t).
  */
 export function buildModel(o: TrainOptions, task: Pick<TaskData, 'kind' | 'vocabSize'>): RecurrentModel {
-  const synthetic = task.kind === 'synthetic';
   try {
-    if (task.kind === 'point-process') {
-      const marks = task.vocabSize;
-      return createModel({
-        cell: o.cell,
-        hiddenSize: o.hidden,
-        numLayers: o.layers,
-        dropout: o.dropout,
-        ...(o.init === undefined ? {} : { init: o.init }),
-        seed: o.seed,
-        input: 'dense',
-        featureSize: marks + 2,
-        inputEncoder: { features: marks, size: o.embedding ?? o.hidden },
-        outputSize: marks + 2,
-        heads: [
-          { name: 'marks', size: marks },
-          { name: 'log_intensity', size: 1 },
-          { name: 'w', size: 1, kind: 'constant' },
-        ],
-      });
-    }
-    const common = {
-      cell: o.cell,
-      hiddenSize: o.hidden,
-      numLayers: o.layers,
-      outputSize: task.vocabSize,
-      dropout: o.dropout,
-      ...(o.init === undefined ? {} : { init: o.init }),
-      seed: o.seed,
-    };
-    return createModel(
-      synthetic
-        ? { ...common, input: 'dense', featureSize: task.vocabSize }
-        : {
-            ...common,
-            input: 'embedding',
-            vocabSize: task.vocabSize,
-            embeddingSize: o.embedding ?? o.hidden,
-            tieWeights: o.tied,
-          },
-    );
+    return createModel(modelSpec(o, task));
   } catch (error) {
     throw new UsageError(`model: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+/** The model spec of {@link buildModel} (checked when the model is created). */
+export function modelSpec(o: TrainOptions, task: Pick<TaskData, 'kind' | 'vocabSize'>): ModelSpec {
+  if (task.kind === 'point-process') {
+    const marks = task.vocabSize;
+    return {
+      cell: o.cell,
+      hiddenSize: o.hidden,
+      numLayers: o.layers,
+      dropout: o.dropout,
+      ...(o.init === undefined ? {} : { init: o.init }),
+      seed: o.seed,
+      input: 'dense',
+      featureSize: marks + 2,
+      inputEncoder: { features: marks, size: o.embedding ?? o.hidden },
+      outputSize: marks + 2,
+      heads: [
+        { name: 'marks', size: marks },
+        { name: 'log_intensity', size: 1 },
+        { name: 'w', size: 1, kind: 'constant' },
+      ],
+    };
+  }
+  const common = {
+    cell: o.cell,
+    hiddenSize: o.hidden,
+    numLayers: o.layers,
+    outputSize: task.vocabSize,
+    dropout: o.dropout,
+    ...(o.init === undefined ? {} : { init: o.init }),
+    seed: o.seed,
+  };
+  return task.kind === 'synthetic'
+    ? { ...common, input: 'dense', featureSize: task.vocabSize }
+    : {
+        ...common,
+        input: 'embedding',
+        vocabSize: task.vocabSize,
+        embeddingSize: o.embedding ?? o.hidden,
+        tieWeights: o.tied,
+      };
 }
 
 /** Describes a model for the first lines of the output. */
@@ -381,8 +407,9 @@ export interface PreparedRun {
 /** Builds the task, the model and the controller and checks the options against them (no file is written). */
 export async function prepareRun(o: TrainOptions): Promise<PreparedRun> {
   const spec = parseTruncation(o.truncation);
-  const { backend, threads } = await useBackend(o);
   const task = await buildTask(o);
+  // The backend after the task (which is plain arrays): --threads auto needs the model's size.
+  const { backend, threads } = await useBackend(o, modelSpec(o, task));
   if (
     o.window !== undefined &&
     spec.kind === 'adaptive' &&

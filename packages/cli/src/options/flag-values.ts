@@ -30,6 +30,23 @@ export const integer =
     return n;
   };
 
+/** `auto`, or an integer in [min, max]. */
+export const autoOrInteger =
+  (min: number, max: number): ValueParser<number | 'auto'> =>
+  (value, name) => {
+    if (value === 'auto') return 'auto';
+    const n =
+      typeof value === 'number'
+        ? value
+        : typeof value === 'string' && value.trim() !== ''
+          ? Number(value)
+          : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new UsageError(`${name} must be auto or an integer from ${min} to ${max}, got ${show(value)}`);
+    }
+    return n;
+  };
+
 export const positiveNumber: ValueParser<number> = (value, name) => {
   const n = toNumber(value, name, 'a number > 0');
   if (!(n > 0)) throw new UsageError(`${name} must be a number > 0, got ${show(value)}`);

@@ -51,3 +51,18 @@ describe('resolveTrainOptions: --eval-every and --eval-every-tokens', () => {
     expect(isResumable('evalEveryTokens')).toBe(true);
   });
 });
+
+describe('--threads', () => {
+  it('is auto by default, and takes auto or an integer from 1 to 8 (flags and config files)', () => {
+    expect(TRAIN_DEFAULTS.threads).toBe('auto');
+    expect(parsePartialOptions({ threads: 'auto' }, 'c.json')).toEqual({ threads: 'auto' });
+    expect(parsePartialOptions({ threads: 1 }, 'c.json')).toEqual({ threads: 1 });
+    expect(parsePartialOptions({ threads: '8' }, 'c.json')).toEqual({ threads: 8 });
+    for (const bad of [0, 9, 1.5, 'two', '', -1]) {
+      expect(() => parsePartialOptions({ threads: bad }, 'c.json')).toThrow(UsageError);
+      expect(() => parsePartialOptions({ threads: bad }, 'c.json')).toThrow(
+        /c\.json: threads must be auto or an integer from 1 to 8, got /,
+      );
+    }
+  });
+});

@@ -1,5 +1,7 @@
+import { MAX_WASM_THREADS } from '@tbptt/models';
 import { UsageError } from '../errors';
 import {
+  autoOrInteger,
   boolean,
   fraction,
   integer,
@@ -81,7 +83,8 @@ export interface TrainOptions {
   metricsEvery: number;
   seed: number;
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
-  threads?: number;
+  /** wasm threads, or `auto`: chosen from the model's size and the machine's cores (recommendedWasmThreads). */
+  threads?: number | 'auto';
   dataDir?: string;
   monitorBias: boolean;
 }
@@ -494,8 +497,9 @@ export const TRAIN_FLAGS: readonly TrainFlag[] = [
     group: 'run',
     key: 'threads',
     flags: '--threads <n>',
-    description: 'wasm threads (the threaded SIMD build when > 1)',
-    parse: integer(1),
+    description:
+      "wasm threads: auto (from the model's size and the cores) or 1 to 8 (the threaded SIMD build when > 1; 1 when other jobs share the cores)",
+    parse: autoOrInteger(1, MAX_WASM_THREADS),
     resumable: true,
   },
 ];
@@ -525,6 +529,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   metricsEvery: 1,
   seed: 1,
   backend: 'auto',
+  threads: 'auto',
   monitorBias: false,
 };
 

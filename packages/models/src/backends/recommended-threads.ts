@@ -7,8 +7,8 @@ import { MAX_WASM_THREADS } from './wasm-thread-count.js';
  * Matrix-product work per time step (all B rows, forward + backward ≈ 3 × forward), in FLOP, from which
  * the threaded wasm build pays. Measured on 2 free cores (issue 12) since this package's own kernels — the
  * whole-layer loops, the layer input projections, the decoder and softmax — are split between threads,
- * whose workers poll between jobs: the copy model (≈ 6 MFLOP per step) 1.1–1.6× faster on 2 threads than on
- * 1 (bench/step-threads.ts, one process alternating), the word LM (≈ 390 MFLOP) 1.7–1.8×. Before that split
+ * whose workers poll between jobs: the copy model (≈ 12 MFLOP per step) 1.1–1.6× faster on 2 threads than on
+ * 1 (bench/step-threads.ts, one process alternating), the word LM (≈ 320 MFLOP) 1.7–1.8×. Before that split
  * only XNNPACK's products ran on 2 threads, and the copy model was 1.3–1.8× slower there. The threshold
  * sits just below the copy model, the smallest model measured to gain: smaller ones stay on 1 thread.
  */

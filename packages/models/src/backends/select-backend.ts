@@ -42,8 +42,9 @@ export interface SelectBackendOptions {
   threads?: number | 'auto';
   /**
    * With `threads: 'auto'`: the model (and `batch`) the thread count is chosen for,
-   * by {@link recommendedWasmThreads} (1 for small models such as the copy task, where threads hurt, and
-   * whenever fewer than 2 cores are free; 2 or more for matrix-product bound ones such as a word LM).
+   * by {@link recommendedWasmThreads} (1 for models below 5 MFLOP of products per time step and whenever
+   * fewer than 2 cores are free; else 2 or more, e.g. for the copy task's 2 × LSTM(50) at batch 64 and for a
+   * word LM). `tbptt train` does this by default (`--threads auto`).
    */
   model?: ModelSpec;
   /** With `threads: 'auto'`: the training batch B. */
