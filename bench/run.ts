@@ -106,6 +106,9 @@ if (banner) console.log(`\n${'!'.repeat(100)}\n${banner}\n${'!'.repeat(100)}`);
 
 // 1. The step: PyTorch and this package alternating.
 interface ModelsJson {
+  /** Warm-up of every child, PyTorch's too: at least `warmup` steps and `warmupSeconds`. */
+  warmup?: number;
+  warmupSeconds?: number;
   rows: {
     config: string;
     backend: string;
@@ -276,7 +279,10 @@ if (models) {
       (r) => r.config === config && r.backend === backend && r.impl === 'tbptt' && !r.error,
     );
   lines.push(
-    `## One training step (forward, softmax cross-entropy, gradients, SGD update), best of ${rounds} rounds (range over rounds), median of ${steps} steps`,
+    `## One training step (forward, softmax cross-entropy, gradients, SGD update), best of ${rounds} rounds (range over rounds), median of ${steps} steps` +
+      (models.warmupSeconds == null
+        ? ''
+        : ` after a warm-up of at least ${models.warmup} steps and ${models.warmupSeconds} s (a new process's first 20–30 copy steps run slower while V8 compiles; PyTorch warms up alike)`),
     '',
   );
   lines.push(
