@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeComponents, analyzeProfile, profileToJson } from '@tbptt/estimators';
-import { buildModel, buildTask, useBackend } from '../engine/build-run';
+import { buildModel, buildTask, modelSpec, useBackend } from '../engine/build-run';
 import { loadRun, measureProfile } from '../engine/model-tools';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-write';
 import { checkNewRunDir } from '../io/out-dir';
@@ -41,8 +41,11 @@ export async function diagnoseCommand(
   const out =
     typeof opts.out === 'string' ? opts.out : dir === undefined ? 'diagnose' : join(dir, 'diagnose');
   checkNewRunDir(out, '--out');
-  await useBackend(options);
-  const loaded = dir === undefined ? await fresh(options) : await loadRun(dir, options, which);
+  // The task first (plain arrays): --threads auto needs the model's size.
+  const task = await buildTask(options);
+  await useBackend(options, modelSpec(options, task));
+  const loaded =
+    dir === undefined ? { task, model: buildModel(options, task) } : await loadRun(dir, options, which, task);
   const synthetic = loaded.task.kind === 'synthetic';
   const pointProcess = loaded.task.kind === 'point-process';
   const window = probe.window ?? options.window ?? (synthetic ? 100 : pointProcess ? 200 : 400);
@@ -158,9 +161,4 @@ export async function diagnoseCommand(
   );
   process.stdout.write(`wrote ${join(out, 'profile.json')}, diagnose.json, profile.svg, relative-bias.svg\n`);
   return 0;
-}
-
-async function fresh(options: Parameters<typeof buildTask>[0]) {
-  const task = await buildTask(options);
-  return { task, model: buildModel(options, task) };
 }

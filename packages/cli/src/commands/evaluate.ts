@@ -1,4 +1,4 @@
-import { buildModel, buildTask, useBackend } from '../engine/build-run';
+import { buildModel, buildTask, modelSpec, useBackend } from '../engine/build-run';
 import { loadRun, loadWeightsFile, scoreSplits } from '../engine/model-tools';
 import { UsageError } from '../errors';
 import { oneOf } from '../options/flag-values';
@@ -36,11 +36,12 @@ export async function evaluateCommand(
       flags,
     );
   }
-  await useBackend(options);
+  // The task first (plain arrays): --threads auto needs the model's size.
+  const task = await buildTask(options);
+  await useBackend(options, modelSpec(options, task));
   let loaded: Awaited<ReturnType<typeof loadRun>>;
-  if (dir !== undefined) loaded = await loadRun(dir, options, which);
+  if (dir !== undefined) loaded = await loadRun(dir, options, which, task);
   else {
-    const task = await buildTask(options);
     const model = buildModel(options, task);
     loadWeightsFile(model, String(opts.weights));
     loaded = { task, model, weightsFile: String(opts.weights) };

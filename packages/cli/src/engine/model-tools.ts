@@ -116,8 +116,10 @@ export async function loadRun(
   dir: string,
   options: TrainOptions,
   which: 'best' | 'last',
+  /** The run's task when the caller built it already (buildTask). */
+  built?: TaskData,
 ): Promise<{ task: TaskData; model: RecurrentModel; weightsFile: string }> {
-  const task = await buildTask(options);
+  const task = built ?? (await buildTask(options));
   const model = buildModel(options, task);
   const best = join(dir, RUN_FILES.best);
   const weightsFile = which === 'best' && existsSync(best) ? best : join(dir, RUN_FILES.weights);
