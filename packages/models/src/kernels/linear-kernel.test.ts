@@ -30,9 +30,10 @@ const SHAPES: [number, number, number][] = [
   [6, 17, 65],
   [9, 128, 37],
   [1, 130, 3],
-  // across the kernels' row blocks (256 rows at K = 128, 32 at K = 1000)
+  // across the kernels' row blocks (256 rows at K = 128, 32 at K = 1000; dW: 32 rows, 128 columns a chunk)
   [263, 128, 9],
   [37, 1000, 5],
+  [70, 200, 11],
 ];
 
 function mulberry(seed: number): () => number {
