@@ -137,26 +137,8 @@ describe('tbptt train (built binary)', () => {
     const expected = availableParallelism() >= 2 ? 2 : 1;
     const run = (threads: string[]) => {
       const out = join(tempDir('threads'), 'run');
-      const r = tbptt([
-        'train',
-        '--preset',
-        'copy',
-        '--train-steps',
-        '2000',
-        '--valid-steps',
-        '200',
-        '--test-steps',
-        '200',
-        '--updates',
-        '30',
-        '--eval-every',
-        '1000',
-        '--backend',
-        'wasm',
-        ...threads,
-        '--out',
-        out,
-      ]);
+      // TINY_COPY with the preset's own hidden size back (a later flag overrides an earlier one).
+      const r = tbptt(['train', ...TINY_COPY, '--hidden', '64', '--updates', '30', ...threads, '--out', out]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       return { stdout: r.stdout, weights: readFileSync(join(out, 'weights.safetensors')) };

@@ -77,21 +77,22 @@ export async function useBackend(
   options: Pick<TrainOptions, 'backend' | 'threads'> & { batch?: number },
   spec?: ModelSpec,
 ): Promise<{ backend: string; threads: number }> {
+  // selectBackend's own `threads: 'auto'` does not say what it chose; the run records the count.
+  const { batch } = options;
+  const automatic =
+    options.threads === 'auto' &&
+    spec !== undefined &&
+    batch !== undefined &&
+    (options.backend === 'wasm' || options.backend === 'auto');
   const threads =
     typeof options.threads === 'number'
       ? options.threads
-      : options.threads === 'auto' &&
-          spec !== undefined &&
-          options.batch !== undefined &&
-          (options.backend === 'wasm' || options.backend === 'auto')
-        ? recommendedWasmThreads(spec, options.batch, availableParallelism())
-        : 1;
+      : automatic
+        ? recommendedWasmThreads(spec, batch, availableParallelism())
+        : undefined;
   try {
-    const backend = await selectBackend(
-      options.backend,
-      typeof options.threads === 'number' || threads > 1 ? { threads } : {},
-    );
-    return { backend, threads: backend === 'wasm' ? threads : 1 };
+    const backend = await selectBackend(options.backend, threads === undefined ? {} : { threads });
+    return { backend, threads: backend === 'wasm' ? (threads ?? 1) : 1 };
   } catch (error) {
     throw new UsageError(`--backend ${options.backend}: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -35,14 +35,10 @@ export const autoOrInteger =
   (min: number, max: number): ValueParser<number | 'auto'> =>
   (value, name) => {
     if (value === 'auto') return 'auto';
-    const n =
-      typeof value === 'number'
-        ? value
-        : typeof value === 'string' && value.trim() !== ''
-          ? Number(value)
-          : Number.NaN;
+    const expected = `auto or an integer from ${min} to ${max}`;
+    const n = toNumber(value, name, expected);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new UsageError(`${name} must be auto or an integer from ${min} to ${max}, got ${show(value)}`);
+      throw new UsageError(`${name} must be ${expected}, got ${show(value)}`);
     }
     return n;
   };
