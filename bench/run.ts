@@ -107,8 +107,8 @@ if (banner) console.log(`\n${'!'.repeat(100)}\n${banner}\n${'!'.repeat(100)}`);
 // 1. The step: PyTorch and this package alternating.
 interface ModelsJson {
   /** Warm-up of every child, PyTorch's too: at least `warmup` steps and `warmupSeconds`. */
-  warmup?: number;
-  warmupSeconds?: number;
+  warmup: number;
+  warmupSeconds: number;
   rows: {
     config: string;
     backend: string;
@@ -211,7 +211,8 @@ let train: TrainJson | undefined;
 let trainRun: ReturnType<typeof run> | undefined;
 if (only.has('train')) {
   ({ result: trainRun, data: train } = runJson<TrainJson>('@tbptt/core train() vs step', 'core', 'train', [
-    ...['bench/train-throughput.ts', '--threads', 'auto', '--updates', quick ? '8' : '16', '--warmup', '4'],
+    'bench/train-throughput.ts',
+    ...['--threads', 'auto', '--updates', quick ? '8' : '16', '--warmup', '4'],
   ]));
 }
 
@@ -280,9 +281,7 @@ if (models) {
     );
   lines.push(
     `## One training step (forward, softmax cross-entropy, gradients, SGD update), best of ${rounds} rounds (range over rounds), median of ${steps} steps` +
-      (models.warmupSeconds == null
-        ? ''
-        : ` after a warm-up of at least ${models.warmup} steps and ${models.warmupSeconds} s (a new process's first 20–30 copy steps run slower while V8 compiles; PyTorch warms up alike)`),
+      ` after a warm-up of at least ${models.warmup} steps and ${models.warmupSeconds} s (a new process's first 20–30 copy steps run slower while V8 compiles; PyTorch warms up alike)`,
     '',
   );
   lines.push(

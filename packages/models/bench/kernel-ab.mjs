@@ -29,11 +29,11 @@ if (files.length !== 2) {
   );
   process.exit(2);
 }
+const decoder = args.includes('--decoder');
 const T = option('steps', 20);
 const B = option('batch', 64);
-const H = option('hidden', args.includes('--decoder') ? 200 : 50);
+const H = option('hidden', decoder ? 200 : 50);
 const K = option('input', H);
-const decoder = args.includes('--decoder');
 const repeats = option('repeats', decoder ? 10 : 40);
 const G = 4 * H;
 const N = option('rows', 700);
@@ -65,6 +65,8 @@ function setup() {
 
 const { builds, memory, array } = setup();
 const bits = (at, n) => new Uint32Array(memory.buffer, at, n).slice();
+/** Values whose bits differ between the two builds' results. */
+const differing = ([a, b]) => a.reduce((count, value, i) => count + (value !== b[i] ? 1 : 0), 0);
 let calls;
 let differ = 0;
 if (decoder) {
@@ -80,11 +82,12 @@ if (decoder) {
     ['linear_backward_input', dx, N * H],
     ['linear_backward_weight', dw, V * H],
   ]) {
-    const results = builds.map((e) => {
-      calls[name](e);
-      return bits(out, n);
-    });
-    for (let i = 0; i < n; i++) if (results[0][i] !== results[1][i]) differ++;
+    differ += differing(
+      builds.map((e) => {
+        calls[name](e);
+        return bits(out, n);
+      }),
+    );
   }
 } else {
   const x = array(T * B * G);
@@ -112,12 +115,13 @@ if (decoder) {
   // The same bits: the forward from the same inputs, at several scales of its gate inputs.
   for (const scale of [0.01, 1, 100]) {
     const heap = new Float32Array(memory.buffer);
-    const results = builds.map((e) => {
-      for (let i = 0; i < T * B * G; i++) heap[x / 4 + i] = Math.sin(i) * scale;
-      calls.lstm_layer_forward(e);
-      return [...bits(out, T * B * H), ...bits(saved, T * B * 5 * H)];
-    });
-    for (let i = 0; i < results[0].length; i++) if (results[0][i] !== results[1][i]) differ++;
+    differ += differing(
+      builds.map((e) => {
+        for (let i = 0; i < T * B * G; i++) heap[x / 4 + i] = Math.sin(i) * scale;
+        calls.lstm_layer_forward(e);
+        return [...bits(out, T * B * H), ...bits(saved, T * B * 5 * H)];
+      }),
+    );
   }
 }
 
